@@ -1,0 +1,111 @@
+"""The ``tillcard`` command: GUI, demo, database, verification and device tools."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from tillcard.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger(__name__)
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tillcard", description="Stored-value card till.")
+    p.add_argument("--config", type=Path, help="TOML settings file")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command")
+    p.set_defaults(func=_cmd_gui)
+
+    demo = sub.add_parser("demo", help="GUI on a fresh SQLite with demo cards")
+    demo.add_argument("--data", type=Path, help="keep the demo database in this folder")
+    demo.set_defaults(func=_cmd_demo)
+
+    db = sub.add_parser("db", help="database administration")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    up = dbsub.add_parser("upgrade", help="create or migrate a database")
+    up.add_argument("--db", help="database URL or SQLite path (default: this till's)")
+    up.set_defaults(func=_cmd_db_upgrade)
+
+    ver = sub.add_parser("verify", help="check journal chains and balances; exit 1 on any "
+                                        "mismatch")
+    ver.add_argument("--db", help="database URL or SQLite path (default: this till's)")
+    ver.set_defaults(func=_cmd_verify)
+
+    dev = sub.add_parser("devices", help="card reader and printer tools")
+    devsub = dev.add_subparsers(dest="devices_command", required=True)
+    _add_device_commands(devsub)
+    return p
+
+
+def _add_device_commands(devsub: argparse._SubParsersAction[argparse.ArgumentParser]
+                         ) -> None:
+    from tillcard.commands.printer_cmd import add_printer_commands
+    from tillcard.commands.readers_cmd import add_reader_commands
+
+    add_reader_commands(devsub)
+    add_printer_commands(devsub)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def _db_url(args: argparse.Namespace) -> str:
+    return str(args.db) if args.db else str(_settings(args).local_db_path())
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from tillcard.launch import run_till
+
+    return run_till(_settings(args))
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from tillcard.launch import run_demo
+
+    return run_demo(args.data)
+
+
+def _cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from tillcard.store.engine import make_engine
+    from tillcard.store.migrate import current_revision, upgrade
+
+    engine = make_engine(_db_url(args))
+    upgrade(engine)
+    print(f"database at revision {current_revision(engine)}")
+    engine.dispose()
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from tillcard.store.engine import make_engine
+    from tillcard.store.verify import verify
+
+    engine = make_engine(_db_url(args))
+    rep = verify(engine)
+    engine.dispose()
+    for problem in rep.problems:
+        print(problem)
+    print(f"{'OK' if rep.ok else 'MISMATCH'}: {rep.entries} entries, {rep.cards} cards, "
+          f"{rep.tills} tills, {len(rep.problems)} problems")
+    return 0 if rep.ok else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    func: Handler = args.func
+    try:
+        return func(args)
+    except ConfigError as exc:
+        print(f"tillcard: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

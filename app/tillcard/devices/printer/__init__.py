@@ -1,0 +1,1 @@
+"""Receipt printers: ESC/POS rendering, connections, the print queue, the simulated printer."""

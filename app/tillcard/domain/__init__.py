@@ -1,0 +1,1 @@
+"""Pure domain model: money, cards, wallet, rules, keypad, quotes, journal entries."""

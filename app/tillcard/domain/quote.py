@@ -1,0 +1,80 @@
+"""The numbers a cashier sees before charging: discount, charge, balances, shortfall."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tillcard.domain.cards import Card
+from tillcard.domain.money import apply_rate_half_up
+from tillcard.domain.rules import (
+    DaySpend,
+    Refusal,
+    RefusalCode,
+    card_state_refusal,
+    limit_refusal,
+    pin_refusal,
+)
+from tillcard.domain.wallet import Allocation, Wallet
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A priced sale against one card; ``card_part + shortfall == charge``."""
+
+    list_amount: int
+    discount: int
+    charge: int
+    balance_before: int
+    available: int
+    allocation: Allocation  # what the card pays, split over purses
+    shortfall: int  # what the card cannot pay (cash, if the cashier splits)
+
+    @property
+    def card_part(self) -> int:
+        return self.allocation.total
+
+    @property
+    def balance_after(self) -> int:
+        return self.balance_before - self.card_part
+
+    @property
+    def covered(self) -> bool:
+        return self.shortfall == 0
+
+
+def make_quote(list_amount: int, discount_bp: int, wallet: Wallet, today: date) -> Quote:
+    """Price a sale; the discount is rounded half up once, on the whole amount."""
+    if list_amount < 0:
+        raise ValueError("amount must be non-negative")
+    discount = apply_rate_half_up(list_amount, discount_bp)
+    charge = list_amount - discount
+    available = wallet.available(today)
+    card_part = min(charge, available)
+    return Quote(
+        list_amount=list_amount,
+        discount=discount,
+        charge=charge,
+        balance_before=wallet.balance(today),
+        available=available,
+        allocation=wallet.allocate(card_part, today),
+        shortfall=charge - card_part,
+    )
+
+
+def sale_refusal(card: Card, quote: Quote, spent: DaySpend, today: date, *,
+                 split_tender: bool = False, pin_verified: bool = False) -> Refusal | None:
+    """The first reason this sale cannot go through, or ``None`` when it can.
+
+    With ``split_tender`` the shortfall is paid in cash, so only the card's part must fit.
+    """
+    if quote.list_amount == 0:
+        return Refusal(RefusalCode.NOTHING_TO_CHARGE)
+    state = card_state_refusal(card, today)
+    if state is not None:
+        return state
+    if quote.shortfall and not split_tender:
+        return Refusal(RefusalCode.INSUFFICIENT, {"shortfall": quote.shortfall,
+                                                  "available": quote.available})
+    return limit_refusal(card, quote.card_part, spent) or pin_refusal(
+        card, quote.card_part, pin_verified)

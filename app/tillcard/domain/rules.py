@@ -1,0 +1,115 @@
+"""Why a charge is refused: typed reasons carrying the numbers the cashier needs."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+
+from tillcard.domain.cards import Card, CardStatus
+from tillcard.domain.money import format_plain
+
+MAX_PIN_FAILURES = 3
+
+
+class RefusalCode(enum.StrEnum):
+    UNKNOWN_CARD = "unknown_card"
+    FROZEN = "frozen"
+    LOST = "lost"
+    BLOCKED = "blocked"
+    CLOSED = "closed"
+    EXPIRED = "expired"
+    INSUFFICIENT = "insufficient"
+    OVER_TXN_LIMIT = "over_txn_limit"
+    OVER_DAILY_AMOUNT = "over_daily_amount"
+    OVER_DAILY_COUNT = "over_daily_count"
+    PIN_REQUIRED = "pin_required"
+    WRONG_PIN = "wrong_pin"
+    PIN_LOCKED = "pin_locked"
+    NOTHING_TO_CHARGE = "nothing_to_charge"
+    OFFLINE_UNKNOWN_CARD = "offline_unknown_card"
+    OFFLINE_LIMIT = "offline_limit"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A charge that will not go through; ``numbers`` are minor units (or counts)."""
+
+    code: RefusalCode
+    numbers: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """English text for logs and the command line; the UI translates by ``code``."""
+        n = {k: format_plain(v) if not k.endswith("count") and k != "tries_left" else str(v)
+             for k, v in self.numbers.items()}
+        return _MESSAGES[self.code].format(**n)
+
+
+_MESSAGES: dict[RefusalCode, str] = {
+    RefusalCode.UNKNOWN_CARD: "Unknown card",
+    RefusalCode.FROZEN: "Card is frozen",
+    RefusalCode.LOST: "Card is reported lost",
+    RefusalCode.BLOCKED: "Card is blocked (negative balance) until recharged",
+    RefusalCode.CLOSED: "Card is closed",
+    RefusalCode.EXPIRED: "Card has expired",
+    RefusalCode.INSUFFICIENT: "Insufficient balance — short {shortfall}",
+    RefusalCode.OVER_TXN_LIMIT: "Over the per-sale limit of {limit}",
+    RefusalCode.OVER_DAILY_AMOUNT: "Over today's limit: {left} left of {limit}",
+    RefusalCode.OVER_DAILY_COUNT: "Daily limit of {limit_count} sales reached",
+    RefusalCode.PIN_REQUIRED: "PIN required above {limit}",
+    RefusalCode.WRONG_PIN: "Wrong PIN — {tries_left} tries left",
+    RefusalCode.PIN_LOCKED: "PIN locked after too many wrong tries",
+    RefusalCode.NOTHING_TO_CHARGE: "Enter an amount to charge",
+    RefusalCode.OFFLINE_UNKNOWN_CARD: "Offline: this card is not known at this till",
+    RefusalCode.OFFLINE_LIMIT: "Offline limit reached: {left} left of {limit}",
+}
+
+_STATUS_REFUSALS = {
+    CardStatus.FROZEN: RefusalCode.FROZEN,
+    CardStatus.LOST: RefusalCode.LOST,
+    CardStatus.BLOCKED: RefusalCode.BLOCKED,
+    CardStatus.CLOSED: RefusalCode.CLOSED,
+    CardStatus.EXPIRED: RefusalCode.EXPIRED,
+}
+
+
+@dataclass(frozen=True)
+class DaySpend:
+    """What a card has spent today (card parts of applied sales, less voids)."""
+
+    amount: int = 0
+    count: int = 0
+
+
+def card_state_refusal(card: Card, today: date) -> Refusal | None:
+    """Refusal due to the card itself (status, validity, PIN lock), before any amount."""
+    code = _STATUS_REFUSALS.get(card.status)
+    if code is not None:
+        return Refusal(code)
+    if card.valid_until is not None and today > card.valid_until:
+        return Refusal(RefusalCode.EXPIRED)
+    if card.pin_failures >= MAX_PIN_FAILURES:
+        return Refusal(RefusalCode.PIN_LOCKED)
+    return None
+
+
+def limit_refusal(card: Card, card_part: int, spent: DaySpend) -> Refusal | None:
+    """Refusal due to the card type's limits on the part the card pays."""
+    ct = card.card_type
+    if ct.per_txn_limit and card_part > ct.per_txn_limit:
+        return Refusal(RefusalCode.OVER_TXN_LIMIT, {"limit": ct.per_txn_limit})
+    if ct.daily_count_limit and spent.count + 1 > ct.daily_count_limit:
+        return Refusal(RefusalCode.OVER_DAILY_COUNT, {"limit_count": ct.daily_count_limit})
+    if ct.daily_amount_limit and spent.amount + card_part > ct.daily_amount_limit:
+        left = max(0, ct.daily_amount_limit - spent.amount)
+        return Refusal(RefusalCode.OVER_DAILY_AMOUNT, {"left": left,
+                                                       "limit": ct.daily_amount_limit})
+    return None
+
+
+def pin_refusal(card: Card, card_part: int, pin_verified: bool) -> Refusal | None:
+    ct = card.card_type
+    if ct.pin_above is not None and card_part > ct.pin_above and not pin_verified:
+        return Refusal(RefusalCode.PIN_REQUIRED, {"limit": ct.pin_above})
+    return None

@@ -1,0 +1,1 @@
+"""Use cases: checkout, recharge, card administration, auth. Free of Qt."""

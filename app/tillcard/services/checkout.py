@@ -1,0 +1,126 @@
+"""The cashier's use cases: look a card up, charge it (PIN, split tender), void the last sale.
+
+Called from a worker thread by the UI: every method may touch the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from tillcard.devices.printer.base import ReceiptSink
+from tillcard.domain.rules import MAX_PIN_FAILURES, Refusal, RefusalCode
+from tillcard.services.auth import Role, SecretHasher, Session
+from tillcard.services.receipts import ReceiptBuilder
+from tillcard.services.views import CardView, ChargeResult, LastSale, TillInfo
+from tillcard.store.ledger import Ledger, SaleRequest
+from tillcard.store.reference import ReferenceStore
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class CheckoutService:
+    def __init__(self, ledger: Ledger, refs: ReferenceStore, printer: ReceiptSink,
+                 till: TillInfo, hasher: SecretHasher, receipts: ReceiptBuilder,
+                 clock: Clock = local_now) -> None:
+        self._ledger = ledger
+        self._refs = refs
+        self._printer = printer
+        self._till = till
+        self._hasher = hasher
+        self._receipts = receipts
+        self._clock = clock
+        self._last: LastSale | None = None
+
+    @property
+    def till(self) -> TillInfo:
+        return self._till
+
+    @property
+    def last_sale(self) -> LastSale | None:
+        return self._last
+
+    def lookup(self, token: str) -> CardView | Refusal:
+        """Card view for a chip UID, reader number or typed card number."""
+        card_id = self._refs.find_card_id(token)
+        if card_id is None:
+            return Refusal(RefusalCode.UNKNOWN_CARD)
+        return self.view(card_id)
+
+    def view(self, card_id: int) -> CardView:
+        today = self._clock().date()
+        card, wallet, spent = self._ledger.card_state(card_id, today)
+        return CardView(card, wallet, spent, today)
+
+    def charge(self, session: Session, card_id: int, list_amount: int, *, expression: str = "",
+               split_tender: bool = False, pin: str | None = None,
+               entry_id: uuid.UUID | None = None) -> ChargeResult:
+        """Charge a card once; ``entry_id`` lets a caller retry the same sale safely."""
+        session.require(Role.CASHIER)
+        pin_verified = False
+        if pin is not None:
+            refusal = self._check_pin(card_id, pin)
+            if refusal:
+                return ChargeResult(None, refusal, self.view(card_id))
+            pin_verified = True
+        now = self._clock()
+        out = self._ledger.sale(SaleRequest(
+            entry_id=entry_id or uuid.uuid4(), till_id=self._till.till_id, card_id=card_id,
+            list_amount=list_amount, created_at=now, cashier_id=session.user_id,
+            split_tender=split_tender, pin_verified=pin_verified))
+        card, _, _ = self._ledger.card_state(card_id, now.date())
+        view = CardView(card, out.wallet, out.spent, now.date())
+        if out.entry is None:
+            return ChargeResult(None, out.refusal, view, out.quote)
+        if out.quote is not None and not out.replayed:
+            self._last = LastSale(out.entry.id, card_id, card.holder.name, out.quote.charge,
+                                  out.quote.balance_after)
+            self._printer.submit(self._receipts.sale(session, view, out.entry, out.quote,
+                                                     expression, now))
+            if out.entry.tendered_cash:
+                self._printer.open_drawer()
+        return ChargeResult(out.entry, None, view, out.quote, out.replayed)
+
+    def void_last(self, session: Session) -> ChargeResult:
+        """Void this shift's last sale: card money back to its purses, cash back in hand."""
+        session.require(Role.CASHIER)
+        last = self._last
+        if last is None or last.voided:
+            return ChargeResult(None, Refusal(RefusalCode.NOTHING_TO_CHARGE), None)
+        now = self._clock()
+        out = self._ledger.void(uuid.uuid4(), self._till.till_id, last.entry_id, now,
+                                session.user_id)
+        assert out.entry is not None
+        self._last = replace(last, voided=True)
+        view = self.view(last.card_id)
+        self._printer.submit(self._receipts.void(session, view, out.entry, now))
+        if out.entry.tendered_cash:
+            self._printer.open_drawer()
+        return ChargeResult(out.entry, None, view)
+
+    def reprint_last(self) -> bool:
+        return self._printer.reprint_last()
+
+    def _check_pin(self, card_id: int, pin: str) -> Refusal | None:
+        card = self.view(card_id).card
+        if card.pin_failures >= MAX_PIN_FAILURES:
+            return Refusal(RefusalCode.PIN_LOCKED)
+        if card.pin_hash and self._hasher.verify(card.pin_hash, pin):
+            if card.pin_failures:
+                self._refs.set_pin_failures(card_id, 0)
+            return None
+        failures = card.pin_failures + 1
+        self._refs.set_pin_failures(card_id, failures)
+        log.info("wrong PIN for card %s (%d failures)", card.masked_number, failures)
+        if failures >= MAX_PIN_FAILURES:
+            return Refusal(RefusalCode.PIN_LOCKED)
+        return Refusal(RefusalCode.WRONG_PIN, {"tries_left": MAX_PIN_FAILURES - failures})

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy schema, Alembic migrations, the ledger's apply path, queries."""

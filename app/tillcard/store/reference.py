@@ -1,0 +1,115 @@
+"""Reference data: tills, users, card types, holders and cards; card lookup by chip or number."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Engine, insert, or_, select, update
+
+from tillcard.domain.cards import CardStatus, CardType
+from tillcard.domain.journal import GENESIS_HASH
+from tillcard.store.schema import CardRow, CardTypeRow, HolderRow, PurseRow, TillRow, UserRow
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    login: str
+    name: str
+    role: str
+    password_hash: str
+    active: bool
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ReferenceStore:
+    """Writes and reads of everything that is not money."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def ensure_till(self, till_id: int, name: str, site: str = "") -> None:
+        with self._engine.begin() as conn:
+            if conn.execute(select(TillRow.id).where(TillRow.id == till_id)).first() is None:
+                conn.execute(insert(TillRow).values(id=till_id, name=name, site=site,
+                                                    last_seq=0, last_hash=GENESIS_HASH))
+
+    def add_user(self, login: str, name: str, role: str, password_hash: str) -> int:
+        with self._engine.begin() as conn:
+            return int(conn.execute(insert(UserRow).values(
+                login=login, name=name, role=role, password_hash=password_hash, active=True,
+                updated_at=_now()).returning(UserRow.id)).scalar_one())
+
+    def user_by_login(self, login: str) -> UserRecord | None:
+        with self._engine.connect() as conn:
+            r = conn.execute(select(UserRow.__table__).where(UserRow.login == login)).first()
+            return None if r is None else UserRecord(r.id, r.login, r.name, r.role,
+                                                     r.password_hash, r.active)
+
+    def user(self, user_id: int) -> UserRecord | None:
+        with self._engine.connect() as conn:
+            r = conn.execute(select(UserRow.__table__).where(UserRow.id == user_id)).first()
+            return None if r is None else UserRecord(r.id, r.login, r.name, r.role,
+                                                     r.password_hash, r.active)
+
+    def add_card_type(self, ct: CardType) -> int:
+        rr = ct.recharge
+        with self._engine.begin() as conn:
+            return int(conn.execute(insert(CardTypeRow).values(
+                code=ct.code, name=ct.name, discount_bp=ct.discount_bp,
+                per_txn_limit=ct.per_txn_limit, daily_amount_limit=ct.daily_amount_limit,
+                daily_count_limit=ct.daily_count_limit, pin_above=ct.pin_above,
+                offline_limit=ct.offline_limit, validity_days=ct.validity_days,
+                bonus_bp=rr.bonus_bp, bonus_tiers=json.dumps(
+                    [[t.min_amount, t.bonus] for t in rr.tiers]),
+                bonus_expiry_days=rr.bonus_expiry_days, updated_at=_now(),
+            ).returning(CardTypeRow.id)).scalar_one())
+
+    def add_holder(self, name: str, staff_no: str = "") -> int:
+        with self._engine.begin() as conn:
+            return int(conn.execute(insert(HolderRow).values(
+                name=name, staff_no=staff_no, updated_at=_now()).returning(HolderRow.id)
+            ).scalar_one())
+
+    def add_card(self, number: str, holder_id: int, card_type_id: int, *,
+                 uid: str | None = None, status: CardStatus = CardStatus.ACTIVE,
+                 valid_until: date | None = None, pin_hash: str | None = None) -> int:
+        """A new card with an empty purse; money arrives only through journal entries."""
+        now = _now()
+        with self._engine.begin() as conn:
+            card_id = int(conn.execute(insert(CardRow).values(
+                number=number, uid=uid.upper() if uid else None, holder_id=holder_id,
+                card_type_id=card_type_id, status=status.value, valid_until=valid_until,
+                pin_hash=pin_hash, pin_failures=0, updated_at=now,
+            ).returning(CardRow.id)).scalar_one())
+            conn.execute(insert(PurseRow).values(card_id=card_id, cash=0, bonus=0,
+                                                 day_amount=0, day_count=0, updated_at=now))
+            return card_id
+
+    def set_card_status(self, card_id: int, status: CardStatus) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(update(CardRow).where(CardRow.id == card_id).values(
+                status=status.value, updated_at=_now()))
+
+    def set_pin_failures(self, card_id: int, failures: int) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(update(CardRow).where(CardRow.id == card_id).values(
+                pin_failures=failures, updated_at=_now()))
+
+    def find_card_id(self, token: str) -> int | None:
+        """The card a reader's UID or a typed card number belongs to."""
+        t = token.strip()
+        if not t:
+            return None
+        with self._engine.connect() as conn:
+            return conn.execute(select(CardRow.id).where(
+                or_(CardRow.uid == t.upper(), CardRow.number == t))).scalar_one_or_none()
+
+    def card_ids(self) -> list[int]:
+        with self._engine.connect() as conn:
+            return list(conn.execute(select(CardRow.id).order_by(CardRow.id)).scalars())

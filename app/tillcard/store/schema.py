@@ -1,0 +1,167 @@
+"""Tables of the ledger: reference data, purses, bonus grants and the append-only journal."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from tillcard.store.types import UtcDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {int: BigInteger, datetime: UtcDateTime}
+
+
+class TillRow(Base):
+    """A till and the head of its hash chain (only its own apply path touches the head)."""
+
+    __tablename__ = "tills"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    site: Mapped[str] = mapped_column(String(80), default="")
+    last_seq: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))  # cashier | manager | admin
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime]
+
+
+class CardTypeRow(Base):
+    __tablename__ = "card_types"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    discount_bp: Mapped[int] = mapped_column(Integer, default=0)
+    per_txn_limit: Mapped[int | None]
+    daily_amount_limit: Mapped[int | None]
+    daily_count_limit: Mapped[int | None] = mapped_column(Integer)
+    pin_above: Mapped[int | None]
+    offline_limit: Mapped[int | None]
+    validity_days: Mapped[int | None] = mapped_column(Integer)
+    bonus_bp: Mapped[int] = mapped_column(Integer, default=0)
+    bonus_tiers: Mapped[str] = mapped_column(Text, default="[]")  # [[min, bonus], ...]
+    bonus_expiry_days: Mapped[int] = mapped_column(Integer, default=30)
+    updated_at: Mapped[datetime]
+
+
+class HolderRow(Base):
+    __tablename__ = "holders"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    staff_no: Mapped[str] = mapped_column(String(40), default="")
+    updated_at: Mapped[datetime]
+
+
+class CardRow(Base):
+    __tablename__ = "cards"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    uid: Mapped[str | None] = mapped_column(String(32), unique=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"))
+    card_type_id: Mapped[int] = mapped_column(ForeignKey("card_types.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    pin_failures: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]
+
+
+class PurseRow(Base):
+    """Projection of the journal for one card; the row every debit of that card locks.
+
+    Today's spend lives here too so that limits are checked under the same lock.
+    """
+
+    __tablename__ = "purses"
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), primary_key=True)
+    cash: Mapped[int] = mapped_column(default=0)
+    bonus: Mapped[int] = mapped_column(default=0)
+    day: Mapped[date | None] = mapped_column(Date)
+    day_amount: Mapped[int] = mapped_column(default=0)
+    day_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]
+
+
+class BonusGrantRow(Base):
+    __tablename__ = "bonus_grants"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    remaining: Mapped[int]
+    expires_on: Mapped[date] = mapped_column(Date)
+    origin_entry: Mapped[uuid.UUID] = mapped_column(Uuid)
+
+
+class JournalRow(Base):
+    """Append-only record of every balance change; ``hash`` chains the till's entries."""
+
+    __tablename__ = "journal"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id"))
+    seq: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    cash_delta: Mapped[int]
+    bonus_delta: Mapped[int]
+    bonus_parts: Mapped[str] = mapped_column(Text, default="[]")
+    grant_id: Mapped[str | None] = mapped_column(String(40))
+    grant_amount: Mapped[int] = mapped_column(default=0)
+    grant_expires_on: Mapped[date | None] = mapped_column(Date)
+    list_amount: Mapped[int] = mapped_column(default=0)
+    discount: Mapped[int] = mapped_column(default=0)
+    tendered_cash: Mapped[int] = mapped_column(default=0)
+    refers_to: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    void_of: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
+    cashier_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime]  # when it happened at the till
+    recorded_at: Mapped[datetime]  # when this database recorded it
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        UniqueConstraint("till_id", "seq", name="uq_journal_till_seq"),
+        Index("ix_journal_card_created", "card_id", "created_at"),
+        Index("ix_journal_created", "created_at"),
+    )
+
+
+class AuditRow(Base):
+    """Who did what to a card or user, outside the money path."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(80))
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,142 @@
+"""Card panel and amount/quote panel: render a CardView and a Quote, nothing more."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from tillcard.domain.money import Currency, format_number
+from tillcard.domain.quote import Quote
+from tillcard.services.views import CardView
+from tillcard.ui.texts import status_text, tr
+
+
+def _money_label(name: str, size: int = 0, bold: bool = False) -> QLabel:
+    lab = QLabel("")
+    lab.setObjectName(name)
+    lab.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    lab.setProperty("money", True)
+    if size or bold:
+        f = lab.font()
+        if size:
+            f.setPointSize(size)
+        f.setBold(bold)
+        lab.setFont(f)
+    return lab
+
+
+class CardPanel(QFrame):
+    """Holder, masked number, type and status, balances and today's spend."""
+
+    def __init__(self, currency: Currency, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cur = currency
+        self.setObjectName("cardPanel")
+        grid = QGridLayout(self)
+        self.holder = QLabel(tr("Tap a card"))
+        self.holder.setObjectName("holder")
+        f = self.holder.font()
+        f.setPointSize(f.pointSize() + 8)
+        f.setBold(True)
+        self.holder.setFont(f)
+        self.type_label = QLabel("")
+        self.number = QLabel("")
+        self.status = QLabel("")
+        self.status.setObjectName("statusBadge")
+        self.balance = _money_label("balance", 20, True)
+        self.cash = _money_label("cash")
+        self.bonus = _money_label("bonus")
+        self.expiry = QLabel("")
+        self.expiry.setObjectName("expiry")
+        self.today = QLabel("")
+        self.today.setObjectName("today")
+        grid.addWidget(self.holder, 0, 0)
+        grid.addWidget(self.type_label, 0, 1, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.number, 1, 0)
+        grid.addWidget(self.status, 1, 1, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(QLabel(tr("balance")), 2, 0)
+        grid.addWidget(self.balance, 2, 1)
+        grid.addWidget(QLabel(tr("  cash")), 3, 0)
+        grid.addWidget(self.cash, 3, 1)
+        grid.addWidget(QLabel(tr("  bonus")), 4, 0)
+        grid.addWidget(self.bonus, 4, 1)
+        grid.addWidget(self.expiry, 5, 0, 1, 2)
+        grid.addWidget(self.today, 6, 0, 1, 2)
+        grid.setRowStretch(7, 1)
+
+    def show_view(self, view: CardView | None) -> None:
+        if view is None:
+            for w in (self.type_label, self.number, self.status, self.balance, self.cash,
+                      self.bonus, self.expiry, self.today):
+                w.setText("")
+            self.holder.setText(tr("Tap a card"))
+            return
+        c = view.card
+
+        def m(v: int) -> str:
+            return format_number(v, self._cur)
+
+        self.holder.setText(c.holder.name)
+        ct = c.card_type
+        self.type_label.setText(ct.name + (f"  −{_pct(ct.discount_bp)}" if ct.discount_bp
+                                           else ""))
+        self.number.setText(c.masked_number)
+        self.status.setText(status_text(c.status))
+        self.status.setProperty("state", c.status.value)
+        self.status.style().polish(self.status)
+        self.balance.setText(m(view.balance))
+        self.cash.setText(m(view.wallet.cash))
+        self.bonus.setText(m(view.bonus))
+        g = view.nearest_expiry
+        self.expiry.setText(tr("({amount} expires {date})").format(
+            amount=m(g.remaining), date=g.expires_on.strftime("%d %b")) if g else "")
+        limit = ct.daily_amount_limit
+        self.today.setText(tr("today {spent} of {limit} limit").format(
+            spent=m(view.spent.amount), limit=m(limit)) if limit else
+            tr("today {spent}").format(spent=m(view.spent.amount)))
+
+
+def _pct(bp: int) -> str:
+    return f"{bp // 100}%" if bp % 100 == 0 else f"{bp // 100}.{bp % 100:02d}%"
+
+
+class QuotePanel(QWidget):
+    """The expression, the total, discount, CHARGE and balance before → after."""
+
+    def __init__(self, currency: Currency, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cur = currency
+        box = QVBoxLayout(self)
+        self.expression = _money_label("expression", 14)
+        self.total = _money_label("total", 18)
+        self.discount = _money_label("discount")
+        self.charge = _money_label("chargeAmount", 34, True)
+        self.balance_after = _money_label("balanceAfter", 24, True)
+        self.allocation = _money_label("allocation")
+        self.shortfall = _money_label("shortfall", 14, True)
+        for w in (self.expression, self.total, self.discount, self.charge,
+                  self.balance_after, self.allocation, self.shortfall):
+            box.addWidget(w)
+
+    def show_quote(self, expression: str, total: int, quote: Quote | None,
+                   discount_name: str) -> None:
+        def m(v: int) -> str:
+            return format_number(v, self._cur)
+
+        self.expression.setText(expression)
+        self.total.setText(m(total))
+        if quote is None:
+            for w in (self.discount, self.balance_after, self.allocation, self.shortfall):
+                w.setText("")
+            self.charge.setText(tr("CHARGE  {amount}").format(amount=m(total)))
+            return
+        self.discount.setText(tr("discount ({name})  −{amount}").format(
+            name=discount_name, amount=m(quote.discount)) if quote.discount else "")
+        self.charge.setText(tr("CHARGE  {amount}").format(amount=m(quote.charge)))
+        self.balance_after.setText(tr("balance  {before}  →  {after}").format(
+            before=m(quote.balance_before), after=m(quote.balance_after)))
+        a = quote.allocation
+        self.allocation.setText(tr("uses bonus {bonus} · cash {cash}").format(
+            bonus=m(a.bonus), cash=m(a.cash)) if a.bonus else "")
+        self.shortfall.setText(tr("short {amount} — pay in cash").format(
+            amount=m(quote.shortfall)) if quote.shortfall else "")

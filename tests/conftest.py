@@ -1,0 +1,73 @@
+"""Shared fixtures: a cheap argon2 profile and a migrated SQLite ledger with reference data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import Engine
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from tillcard.domain.cards import CardType, RechargeRule  # noqa: E402
+from tillcard.services.auth import SecretHasher  # noqa: E402
+from tillcard.store.engine import make_engine  # noqa: E402
+from tillcard.store.ledger import Ledger  # noqa: E402
+from tillcard.store.migrate import upgrade  # noqa: E402
+from tillcard.store.reference import ReferenceStore  # noqa: E402
+
+NOW = datetime.fromisoformat("2026-11-23T12:00:00+08:00")
+
+
+@pytest.fixture
+def hasher() -> SecretHasher:
+    return SecretHasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(str(tmp_path / "till.db"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@dataclass
+class Books:
+    engine: Engine
+    refs: ReferenceStore
+    ledger: Ledger
+    types: dict[str, int]
+
+    def card(self, number: str, type_code: str = "standard", cash: int = 0,
+             till: int = 1) -> int:
+        import uuid
+        holder = self.refs.add_holder(f"Holder {number}")
+        card_id = self.refs.add_card(number, holder, self.types[type_code], uid=f"UID{number}")
+        if cash:
+            self.ledger.recharge(uuid.uuid4(), till, card_id, cash, NOW)
+        return card_id
+
+
+def make_books(engine: Engine) -> Books:
+    refs = ReferenceStore(engine)
+    refs.ensure_till(1, "Till 1", "Site")
+    refs.ensure_till(2, "Till 2", "Site")
+    types = {
+        "standard": refs.add_card_type(CardType("standard", "Standard")),
+        "bonus": refs.add_card_type(CardType("bonus", "Bonus", recharge=RechargeRule(
+            bonus_bp=1_000, bonus_expiry_days=7))),
+        "staff": refs.add_card_type(CardType("staff", "Staff", discount_bp=1_000,
+                                             daily_amount_limit=8_000, pin_above=5_000)),
+    }
+    return Books(engine, refs, Ledger(engine), types)
+
+
+@pytest.fixture
+def books(sqlite_engine: Engine) -> Books:
+    return make_books(sqlite_engine)
