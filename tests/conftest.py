@@ -71,3 +71,24 @@ def make_books(engine: Engine) -> Books:
 @pytest.fixture
 def books(sqlite_engine: Engine) -> Books:
     return make_books(sqlite_engine)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    from tests.pg import throwaway_database
+
+    with throwaway_database() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_engine(pg_url: str) -> Iterator[Engine]:
+    engine = make_engine(pg_url, pool_size=20, max_overflow=10)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_books(pg_engine: Engine) -> Books:
+    return make_books(pg_engine)

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
+
 from tillcard.config import ConfigError, Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     up = dbsub.add_parser("upgrade", help="create or migrate a database")
     up.add_argument("--db", help="database URL or SQLite path (default: this till's)")
     up.set_defaults(func=_cmd_db_upgrade)
+
+    roles = dbsub.add_parser("roles", help="create the PostgreSQL roles tillcard_till, "
+                                          "tillcard_manager, tillcard_admin")
+    roles.add_argument("--db", required=True, help="PostgreSQL URL of a superuser or owner")
+    roles.set_defaults(func=_cmd_db_roles)
 
     ver = sub.add_parser("verify", help="check journal chains and balances; exit 1 on any "
                                         "mismatch")
@@ -82,6 +89,20 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_db_roles(args: argparse.Namespace) -> int:
+    from tillcard.store.engine import make_engine
+    from tillcard.store.roles import create_roles
+
+    engine = make_engine(args.db)
+    if engine.dialect.name != "postgresql":
+        print("tillcard: roles exist only on PostgreSQL", file=sys.stderr)
+        return 2
+    for line in create_roles(engine):
+        print(line)
+    engine.dispose()
+    return 0
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from tillcard.store.engine import make_engine
     from tillcard.store.verify import verify
@@ -107,5 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"tillcard: configuration error: {exc}", file=sys.stderr)
         return 2
+    except OperationalError as exc:
+        print(f"tillcard: cannot reach the database: {exc.orig or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import NOW
 from tillcard.domain.journal import EntryKind
@@ -104,6 +105,10 @@ def test_verify_detects_balance_edit_and_journal_edit(books):
     assert not rep.ok and any("cash 5000 but journal says 4900" in p for p in rep.problems)
     with books.engine.begin() as conn:
         conn.execute(text("UPDATE purses SET cash = cash - 100 WHERE card_id = :c"), {"c": c})
+    with pytest.raises(IntegrityError, match="append-only"), books.engine.begin() as conn:
+        conn.execute(text("UPDATE journal SET cash_delta = -1 WHERE kind = 'sale'"))
+    with books.engine.begin() as conn:  # someone with the file drops the guard
+        conn.execute(text("DROP TRIGGER journal_no_update"))
         conn.execute(text("UPDATE journal SET cash_delta = -1 WHERE kind = 'sale'"))
     rep = verify(books.engine)
     assert any("does not match its hash" in p for p in rep.problems)
@@ -113,7 +118,10 @@ def test_verify_detects_deleted_entry(books):
     c = books.card("1010", cash=5_000)
     books.ledger.sale(sale(c, 100))
     books.ledger.sale(sale(c, 100))
+    with pytest.raises(IntegrityError, match="append-only"), books.engine.begin() as conn:
+        conn.execute(text("DELETE FROM journal WHERE seq = 2 AND till_id = 1"))
     with books.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER journal_no_delete"))
         conn.execute(text("DELETE FROM journal WHERE seq = 2 AND till_id = 1"))
     problems = verify(books.engine).problems
     assert any("sequence gap" in p for p in problems)

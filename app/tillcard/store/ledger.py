@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, insert, select, update
+from sqlalchemy import Connection, Engine, Table, insert, select, text, update
 
 from tillcard.domain.cards import Card, CardStatus
 from tillcard.domain.journal import Entry, EntryKind, NewGrant
@@ -47,6 +47,9 @@ def _prefixed(table: Any, prefix: str) -> list[Any]:
 def _unprefix(mapping: Any, prefix: str) -> SimpleNamespace:
     n = len(prefix)
     return SimpleNamespace(**{k[n:]: v for k, v in mapping.items() if k.startswith(prefix)})
+
+
+TILL_LOCK_KEY = 0x7111  # advisory-lock namespace of till chains
 
 
 class EntryConflict(Exception):
@@ -265,8 +268,13 @@ class Ledger:
         Today's spend is the one projection written here: it is a limit counter, not
         money, and it must change under the same lock as the decision.
         """
-        head = conn.execute(select(T.c.last_seq, T.c.last_hash).where(T.c.id == entry.till_id)
-                            .with_for_update()).first()
+        # Entries of one till are serialised (card lock first, then the till's, always in
+        # that order); the journal trigger still refuses any entry that would fork the chain.
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k, :t)"),
+                         {"k": TILL_LOCK_KEY, "t": entry.till_id})
+        head = conn.execute(select(T.c.last_seq, T.c.last_hash)
+                            .where(T.c.id == entry.till_id)).first()
         if head is None:
             raise LedgerError(f"unknown till {entry.till_id}")
         entry = replace(entry, seq=head.last_seq + 1, prev_hash=head.last_hash)
