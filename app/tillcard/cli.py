@@ -43,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("--db", help="database URL or SQLite path (default: this till's)")
     ver.set_defaults(func=_cmd_verify)
 
+    from tillcard.commands.bench import add_bench_command
+
+    add_bench_command(sub)
+
     dev = sub.add_parser("devices", help="card reader and printer tools")
     devsub = dev.add_subparsers(dest="devices_command", required=True)
     _add_device_commands(devsub)

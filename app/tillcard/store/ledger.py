@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, text, update
 
 from tillcard.domain.cards import Card, CardStatus
 from tillcard.domain.journal import Entry, EntryKind, NewGrant
@@ -40,13 +40,32 @@ H = cast(Table, HolderRow.__table__)
 CT = cast(Table, CardTypeRow.__table__)
 
 
-def _prefixed(table: Any, prefix: str) -> list[Any]:
+def _prefixed(table: Table, prefix: str) -> list[Any]:
     return [c.label(prefix + c.name) for c in table.c]
 
 
 def _unprefix(mapping: Any, prefix: str) -> SimpleNamespace:
     n = len(prefix)
     return SimpleNamespace(**{k[n:]: v for k, v in mapping.items() if k.startswith(prefix)})
+
+
+# Statements of the hot path, built once: building a four-table select per charge cost
+# more than the database took to run it.
+_LOAD = (select(*_prefixed(P, "p_"), *_prefixed(C, "c_"), *_prefixed(H, "h_"),
+                *_prefixed(CT, "t_"))
+         .join(C, C.c.id == P.c.card_id)
+         .join(H, H.c.id == C.c.holder_id)
+         .join(CT, CT.c.id == C.c.card_type_id)
+         .where(P.c.card_id == bindparam("card_id")))
+_LOAD_LOCKED = _LOAD.with_for_update(of=P)
+_GRANTS = select(G.c.id, G.c.remaining, G.c.expires_on).where(
+    G.c.card_id == bindparam("card_id"), G.c.remaining != 0)
+_ENTRY = select(J).where(J.c.id == bindparam("id"))
+_HEAD = select(T.c.last_seq, T.c.last_hash).where(T.c.id == bindparam("till"))
+_INSERT_ENTRY = insert(J)
+_SET_SPEND = update(P).where(P.c.card_id == bindparam("card")).values(
+    day=bindparam("day"), day_amount=bindparam("amount"), day_count=bindparam("count"),
+    updated_at=bindparam("now"))
 
 
 TILL_LOCK_KEY = 0x7111  # advisory-lock namespace of till chains
@@ -208,36 +227,27 @@ class Ledger:
         return self._load(conn, card_id, today, lock=True)
 
     def _load(self, conn: Connection, card_id: int, today: date, *, lock: bool) -> _Locked:
-        q = (select(*_prefixed(P, "p_"), *_prefixed(C, "c_"), *_prefixed(H, "h_"),
-                    *_prefixed(CT, "t_"))
-             .join(C, C.c.id == P.c.card_id)
-             .join(H, H.c.id == C.c.holder_id)
-             .join(CT, CT.c.id == C.c.card_type_id)
-             .where(P.c.card_id == card_id))
-        if lock:
-            q = q.with_for_update(of=P)
-        row = conn.execute(q).first()
+        q = _LOAD_LOCKED if lock else _LOAD
+        row = conn.execute(q, {"card_id": card_id}).first()
         if row is None:
             raise LedgerError(f"unknown card id {card_id}")
         m = row._mapping
         card, holder, ctype = (_unprefix(m, "c_"), _unprefix(m, "h_"), _unprefix(m, "t_"))
         cash, day, day_amount, day_count = m["p_cash"], m["p_day"], m["p_day_amount"], \
             m["p_day_count"]
-        grants = conn.execute(select(G.c.id, G.c.remaining, G.c.expires_on)
-                              .where(G.c.card_id == card_id, G.c.remaining != 0)).all()
+        grants = conn.execute(_GRANTS, {"card_id": card_id}).all()
         spent = DaySpend(day_amount, day_count) if day == today else DaySpend()
         return _Locked(card_from(card, holder, card_type_from(ctype)),
                        wallet_from(cash, grants), spent, day)
 
     def _wallet(self, conn: Connection, card_id: int) -> Wallet:
         cash = conn.execute(select(P.c.cash).where(P.c.card_id == card_id)).scalar_one()
-        grants = conn.execute(select(G.c.id, G.c.remaining, G.c.expires_on)
-                              .where(G.c.card_id == card_id, G.c.remaining != 0)).all()
+        grants = conn.execute(_GRANTS, {"card_id": card_id}).all()
         return wallet_from(cash, grants)
 
     def _replay(self, conn: Connection, entry_id: uuid.UUID, card_id: int, kind: EntryKind,
                 amount: int, locked: _Locked) -> Outcome | None:
-        row = conn.execute(select(J).where(J.c.id == entry_id)).first()
+        row = conn.execute(_ENTRY, {"id": entry_id}).first()
         if row is None:
             return None
         if row.card_id != card_id or row.kind != kind or (amount and row.list_amount != amount):
@@ -273,15 +283,14 @@ class Ledger:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k, :t)"),
                          {"k": TILL_LOCK_KEY, "t": entry.till_id})
-        head = conn.execute(select(T.c.last_seq, T.c.last_hash)
-                            .where(T.c.id == entry.till_id)).first()
+        head = conn.execute(_HEAD, {"till": entry.till_id}).first()
         if head is None:
             raise LedgerError(f"unknown till {entry.till_id}")
         entry = replace(entry, seq=head.last_seq + 1, prev_hash=head.last_hash)
         now = _now()
-        conn.execute(insert(J).values(**entry_values(entry), recorded_at=now))
-        conn.execute(update(P).where(P.c.card_id == entry.card_id).values(
-            day=today, day_amount=spent.amount, day_count=spent.count, updated_at=now))
+        conn.execute(_INSERT_ENTRY, {**entry_values(entry), "recorded_at": now})
+        conn.execute(_SET_SPEND, {"card": entry.card_id, "day": today, "amount": spent.amount,
+                                  "count": spent.count, "now": now})
         return entry
 
 

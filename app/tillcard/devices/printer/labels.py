@@ -53,6 +53,7 @@ LABELS: dict[str, dict[str, str]] = {
         "difference": "Difference",
         "signature": "Signature",
         "columns": "Columns",
+        "printer": "Printer",
     },
     "zh": {
         "sale": "消费小票",
@@ -104,5 +105,6 @@ LABELS: dict[str, dict[str, str]] = {
         "difference": "差额",
         "signature": "签名",
         "columns": "列数",
+        "printer": "打印机",
     },
 }

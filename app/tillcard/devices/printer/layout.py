@@ -75,7 +75,7 @@ def wrap(text: str, cols: int) -> list[str]:
     lines: list[str] = []
     rest = text
     while text_width(rest) > cols:
-        head = clip(rest, cols)
+        head = clip(rest, cols) or rest[0]  # a wide char in one column still moves on
         space = head.rfind(" ")
         if space > 0 and rest[len(head)] != " ":
             head = head[:space]
@@ -296,7 +296,7 @@ def layout_test_page(settings: ReceiptSettings, printer: str, sample: Receipt) -
     sh.blocks.append(TextLine(("1234567890" * 8)[: sh.cols]))
     sh.blocks.append(TextLine(pair("ASCII 0-9 A-Z", "12.50", sh.cols)))
     sh.blocks.append(TextLine(pair("中文 合计/余额/折扣", "12.50", sh.cols)))
-    sh.long_row("test", printer)
+    sh.long_row("printer", printer)
     sh.rule()
     return sh.blocks + layout_receipt(sample, settings)
 

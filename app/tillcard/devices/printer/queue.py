@@ -178,14 +178,14 @@ class PrintQueue:
         with self._cond:
             while not self._stopping:
                 now = time.monotonic()
-                if self._urgent or (self._jobs and now >= self._retry_at):
+                if (self._urgent or self._jobs) and now >= self._retry_at:
                     job = self._urgent.popleft() if self._urgent else self._jobs.popleft()
                     self._in_flight = job
                     return job
                 if now >= next_poll or self._wake:
                     self._wake = False
                     return None
-                due = min(next_poll, self._retry_at) if self._jobs else next_poll
+                due = min(next_poll, self._retry_at) if self._urgent or self._jobs else next_poll
                 self._cond.wait(max(due - now, 0.001))
             return None
 

@@ -34,8 +34,9 @@ class ReceiptSettings:
             international models, which otherwise print code-page symbols).
         header: lines centred above every receipt (shop name, address, tax id).
         footer: lines centred below every receipt.
-        profile: a python-escpos capability profile; its font A columns win over
-            ``paper_mm`` and it decides whether a cutter is there.
+        profile: a python-escpos capability profile; it decides whether a cutter is
+            there, and its font A columns win over ``paper_mm`` when it names a real
+            model (generic ones like "default" do not know the paper).
         currency: decimals for the amounts.
         columns: explicit column count, for printers no profile describes.
         cut: cut after the receipt (ignored when the profile says there is no cutter).
@@ -78,5 +79,10 @@ class ReceiptSettings:
         if self.columns is not None:
             return self.columns
         if self.profile is not None:
-            return int(get_profile(self.profile).get_columns("a"))
+            profile = get_profile(self.profile)
+            width_mm = profile.profile_data.get("media", {}).get("width", {}).get("mm")
+            columns = int(profile.get_columns("a"))
+            # Generic profiles ("default", "simple") claim 42 columns for any paper.
+            if isinstance(width_mm, int | float) and columns >= 16:
+                return columns
         return COLUMNS_BY_PAPER[self.paper_mm]

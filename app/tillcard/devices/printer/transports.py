@@ -29,8 +29,10 @@ class TcpPrinter:
     """Raw ESC/POS over TCP (port 9100): a fresh connection per job and per status check."""
 
     def __init__(self, host: str, port: int = 9100, *, timeout: float = 5.0,
-                 status_timeout: float = 1.0, query_status: bool = True) -> None:
+                 status_timeout: float = 1.0, query_status: bool = True,
+                 close_wait: float = 0.5) -> None:
         self.host, self.port = host, port
+        self.close_wait = close_wait
         self.timeout, self.status_timeout = timeout, status_timeout
         self.query_status = query_status
         self.detail = ""
@@ -42,6 +44,14 @@ class TcpPrinter:
         with socket.create_connection((self.host, self.port), timeout=self.timeout) as s:
             s.sendall(data)
             s.shutdown(socket.SHUT_WR)
+            # Closing with unread bytes (automatic status back) makes Linux send RST and
+            # drop whatever is still queued for the printer: read until it closes too.
+            s.settimeout(self.close_wait)
+            try:
+                while s.recv(256):
+                    pass
+            except OSError as e:  # the job went out; only the goodbye was untidy
+                log.debug("%r after the job: %s", self, e)
 
     def status(self) -> PrinterStatus:
         try:

@@ -1,0 +1,198 @@
+"""``tillcard bench``: N concurrent tills doing quote + charge; optional naive baseline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import random
+import statistics
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+
+from tillcard.commands.bench_data import drop_naive, seed_cards, seed_naive
+from tillcard.store.engine import make_engine
+from tillcard.store.ledger import Ledger, SaleRequest
+from tillcard.store.migrate import upgrade
+from tillcard.store.verify import verify
+
+CARD_BALANCE = 50_000
+HOT_SHARE = 0.5  # with hot cards, half of all charges go to them
+
+
+@dataclass
+class WorkerResult:
+    latencies_ms: list[float] = field(default_factory=list)
+    refusals: Counter[str] = field(default_factory=Counter)
+    applied: int = 0
+    applied_minor: int = 0
+    errors: int = 0
+
+
+@dataclass(frozen=True)
+class Job:
+    url: str
+    till_id: int
+    seconds: float
+    cards: list[int]
+    hot: list[int]
+    naive: bool
+    seed: int
+
+
+def _pick(rnd: random.Random, job: Job) -> int:
+    if job.hot and rnd.random() < HOT_SHARE:
+        return rnd.choice(job.hot)
+    return rnd.choice(job.cards)
+
+
+def _worker(job: Job) -> WorkerResult:
+    engine = make_engine(job.url, pool_size=1, max_overflow=0)
+    rnd = random.Random(job.seed)
+    res = WorkerResult()
+    ledger = Ledger(engine)
+    end = time.perf_counter() + job.seconds
+    try:
+        while time.perf_counter() < end:
+            card, amount = _pick(rnd, job), rnd.randint(100, 2_000)
+            t0 = time.perf_counter()
+            try:
+                if job.naive:
+                    ok = _naive_charge(engine, card, amount)
+                    refusal = None if ok else "insufficient"
+                else:
+                    now = datetime.now().astimezone()
+                    ledger.card_state(card, now.date())  # the quote the cashier sees
+                    out = ledger.sale(SaleRequest(uuid.uuid4(), job.till_id, card, amount, now))
+                    refusal = out.refusal.code.value if out.refusal else None
+            except Exception:
+                res.errors += 1
+                continue
+            res.latencies_ms.append((time.perf_counter() - t0) * 1000)
+            if refusal:
+                res.refusals[refusal] += 1
+            else:
+                res.applied += 1
+                res.applied_minor += amount
+    finally:
+        engine.dispose()
+    return res
+
+
+def _naive_charge(engine: Any, card: int, amount: int) -> bool:
+    """The seed design: read, compute, write back the absolute balance, record. No lock."""
+    with engine.connect() as conn:
+        bal = conn.execute(text("SELECT balance FROM bench_naive_balances WHERE card_id = :c"),
+                           {"c": card}).scalar_one()
+        conn.commit()
+        if bal < amount:
+            return False
+        conn.execute(text("UPDATE bench_naive_balances SET balance = :b WHERE card_id = :c"),
+                     {"b": bal - amount, "c": card})
+        conn.execute(text("INSERT INTO bench_naive_sales (id, card_id, amount) "
+                          "VALUES (:i, :c, :a)"), {"i": str(uuid.uuid4()), "c": card,
+                                                   "a": amount})
+        conn.commit()
+    return True
+
+
+def _run(url: str, tills: int, seconds: float, cards: list[int], hot: list[int],
+         naive: bool) -> dict[str, Any]:
+    jobs = [Job(url, t, seconds, cards, hot, naive, t * 7919 + int(naive))
+            for t in range(1, tills + 1)]
+    ctx = mp.get_context("fork")
+    started = time.perf_counter()
+    with ctx.Pool(tills) as pool:
+        results = pool.map(_worker, jobs)
+    wall = time.perf_counter() - started
+    lat = sorted(x for r in results for x in r.latencies_ms)
+    refusals: Counter[str] = Counter()
+    for r in results:
+        refusals.update(r.refusals)
+    applied = sum(r.applied for r in results)
+    return {
+        "charges_per_s": round(applied / seconds, 1),
+        "attempts_per_s": round(len(lat) / seconds, 1),
+        "applied": applied,
+        "applied_minor": sum(r.applied_minor for r in results),
+        "p50_ms": round(_pct(lat, 50), 2), "p95_ms": round(_pct(lat, 95), 2),
+        "p99_ms": round(_pct(lat, 99), 2),
+        "refusals": dict(refusals), "errors": sum(r.errors for r in results),
+        "wall_s": round(wall, 2),
+    }
+
+
+def _pct(sorted_values: list[float], p: int) -> float:
+    if not sorted_values:
+        return 0.0
+    if len(sorted_values) == 1:
+        return sorted_values[0]
+    return statistics.quantiles(sorted_values, n=100, method="inclusive")[p - 1]
+
+
+def run_bench(url: str, tills: int, seconds: float, n_cards: int, hot_cards: int,
+              baseline: str | None) -> dict[str, Any]:
+    engine = make_engine(url)
+    upgrade(engine)
+    card_ids = seed_cards(engine, n_cards, CARD_BALANCE, tills)
+    hot = card_ids[:hot_cards]
+    result = _run(url, tills, seconds, card_ids, hot, naive=False)
+    rep = verify(engine)
+    result.update({"tills": tills, "seconds": seconds, "cards": n_cards,
+                   "hot_cards": hot_cards, "verify_ok": rep.ok,
+                   "verify_problems": rep.problems[:5]})
+    if baseline == "naive":
+        seed_naive(engine, card_ids, CARD_BALANCE)
+        base = _run(url, tills, seconds, card_ids, hot, naive=True)
+        with engine.connect() as conn:
+            final = conn.execute(text("SELECT COALESCE(SUM(balance), 0) FROM "
+                                      "bench_naive_balances")).scalar_one()
+            sold = conn.execute(text("SELECT COALESCE(SUM(amount), 0) FROM "
+                                     "bench_naive_sales")).scalar_one()
+        expected = CARD_BALANCE * len(card_ids) - int(sold)
+        base["lost_minor_units"] = int(final) - expected
+        result["baseline"] = base
+        drop_naive(engine)
+    engine.dispose()
+    return result
+
+
+def add_bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("bench", help="concurrent checkout load against a database")
+    p.add_argument("--db", required=True, help="database URL (PostgreSQL for a real test)")
+    p.add_argument("--tills", type=int, default=16)
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--cards", type=int, default=10_000)
+    p.add_argument("--hot-cards", type=int, default=0)
+    p.add_argument("--baseline", choices=["naive"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_bench)
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    res = run_bench(args.db, args.tills, args.seconds, args.cards, args.hot_cards,
+                    args.baseline)
+    if args.json:
+        print(json.dumps(res))
+    else:
+        _print_human(res)
+    return 0 if res["verify_ok"] else 1
+
+
+def _print_human(res: dict[str, Any]) -> None:
+    print(f"{res['tills']} tills × {res['seconds']} s on {res['cards']} cards "
+          f"({res['hot_cards']} hot)")
+    rows = [("ledger", res)] + ([("naive", res["baseline"])] if "baseline" in res else [])
+    for name, r in rows:
+        print(f"  {name:7s} {r['charges_per_s']:8.1f} charges/s  p50 {r['p50_ms']:.2f} ms  "
+              f"p95 {r['p95_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  refusals {r['refusals']}"
+              f"  errors {r['errors']}")
+    if "baseline" in res:
+        print(f"  naive flow lost {res['baseline']['lost_minor_units']} minor units")
+    print(f"  verify: {'OK' if res['verify_ok'] else 'MISMATCH'}")
