@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from tillcard.commands.bench_data import drop_naive, seed_cards, seed_naive
 from tillcard.store.engine import make_engine
 from tillcard.store.ledger import Ledger, SaleRequest
 from tillcard.store.migrate import upgrade
+from tillcard.store.schema import PurseRow
 from tillcard.store.verify import verify
 
 CARD_BALANCE = 50_000
@@ -143,6 +144,12 @@ def run_bench(url: str, tills: int, seconds: float, n_cards: int, hot_cards: int
     card_ids = seed_cards(engine, n_cards, CARD_BALANCE, tills)
     hot = card_ids[:hot_cards]
     result = _run(url, tills, seconds, card_ids, hot, naive=False)
+    with engine.connect() as conn:
+        final = conn.execute(select(func.coalesce(func.sum(PurseRow.cash + PurseRow.bonus), 0))
+                             .where(PurseRow.card_id.in_(card_ids))).scalar_one()
+    # money the flow lost: what is left on the cards beyond initial minus what was charged
+    result["lost_minor_units"] = int(final) - (CARD_BALANCE * len(card_ids)
+                                               - result["applied_minor"])
     rep = verify(engine)
     result.update({"tills": tills, "seconds": seconds, "cards": n_cards,
                    "hot_cards": hot_cards, "verify_ok": rep.ok,
@@ -195,4 +202,5 @@ def _print_human(res: dict[str, Any]) -> None:
               f"  errors {r['errors']}")
     if "baseline" in res:
         print(f"  naive flow lost {res['baseline']['lost_minor_units']} minor units")
+    print(f"  ledger flow lost {res['lost_minor_units']} minor units")
     print(f"  verify: {'OK' if res['verify_ok'] else 'MISMATCH'}")
