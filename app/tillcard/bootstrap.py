@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -44,7 +44,6 @@ class Till:
     printer: PrintQueue
     printer_connection: PrinterConnection
     currency: Currency
-    closers: list[object] = field(default_factory=list)
 
     def close(self) -> None:
         self.printer.close()
