@@ -19,68 +19,21 @@ from tillcard.devices.readers.base import (
     ReaderState,
 )
 from tillcard.devices.readers.pcsc_apdu import CardProblem, ServiceTrouble, card_kind, read_uid
+from tillcard.devices.readers.pcsc_service import (
+    NOT_INSTALLED,
+    SERVICE_DOWN,
+    PcscUnavailable,
+    card_monitor_alive,
+    list_pcsc_readers,
+    running_card_monitor,
+    service_available,
+    stop_card_monitor,
+)
+
+__all__ = ["NOT_INSTALLED", "SERVICE_DOWN", "PcscReader", "PcscUnavailable",
+           "list_pcsc_readers", "stop_card_monitor"]
 
 log = logging.getLogger(__name__)
-
-NOT_INSTALLED = "PC/SC support not installed (pip install 'tillcard[pcsc]')"
-SERVICE_DOWN = "PC/SC service not running"
-
-
-class PcscUnavailable(Exception):
-    """pyscard is missing or pcscd is not running; the message says which."""
-
-
-def list_pcsc_readers() -> list[str]:
-    """Names of the PC/SC readers pcscd knows; raises PcscUnavailable when it cannot tell."""
-    try:
-        from smartcard.System import readers
-    except ImportError as exc:
-        raise PcscUnavailable(NOT_INSTALLED) from exc
-    try:
-        return [str(r) for r in readers()]
-    except Exception as exc:  # pyscard raises several unrelated classes for "no pcscd"
-        raise PcscUnavailable(f"{SERVICE_DOWN} ({exc})") from exc
-
-
-def _service_available() -> bool:
-    from smartcard import scard
-
-    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-    if hresult != 0:
-        return False
-    scard.SCardReleaseContext(context)
-    return True
-
-
-def _card_monitor_alive() -> bool:
-    from smartcard.CardMonitoring import CardMonitoringThread
-
-    thread = CardMonitoringThread.instance
-    return thread is not None and bool(thread.is_alive())
-
-
-def _running_card_monitor() -> Any:
-    """The CardMonitor singleton, with its thread restarted if pcscd's death stopped it.
-
-    pyscard never restarts that thread itself, so we drop the dead one (releasing its
-    PC/SC context first, or its ``__del__`` raises later) and let pyscard make another.
-    """
-    from smartcard.CardMonitoring import CardMonitor, CardMonitoringThread
-
-    monitor = CardMonitor()
-    dead = CardMonitoringThread.instance
-    if dead is None or dead.is_alive():
-        return monitor
-    request = getattr(getattr(dead, "cardrequest", None), "pcsccardrequest", None)
-    if request is not None:
-        try:
-            request.release()
-        except Exception:  # the context died with pcscd
-            request.hcontext = None
-    CardMonitoringThread.instance = None
-    CardMonitor.instance.rmthread = CardMonitoringThread(CardMonitor.instance)
-    return monitor
-
 
 # Messages carry the generation of the monitors that sent them: after monitors are
 # recreated, whatever the old ones still had in flight is ignored.
@@ -136,10 +89,15 @@ class PcscReader:
 
     pyscard's CardMonitor and ReaderMonitor threads only post to a queue; one thread of
     ours ("pcsc-io") owns all state, reads UIDs, watches the monitors' health, recreates
-    them with backoff after pcscd restarts, and is the only caller of the sink. pyscard's
-    monitors are process-wide, so only one PcscReader may run at a time; the
-    CardMonitor thread itself never stops, so ``stop`` detaches our observers and our
-    observers ignore anything that still arrives.
+    them with backoff after pcscd restarts, and is the only caller of the sink (a card
+    is thus never reported removed before it was reported presented). pyscard's monitors
+    are process-wide, so only one PcscReader may run at a time. pyscard's card-monitor
+    thread is a singleton that outlives observers: ``stop`` removes ours (which ignore
+    whatever still arrives) and ends that thread only if nobody else observes it.
+
+    Reported states: ``reader ok: <names>``, ``no reader[ matching '<filter>']``,
+    ``PC/SC service not running``, ``card not readable: <why>`` (until the next good
+    read). A card pulled away before its UID was read is not reported at all.
     """
 
     _active: ClassVar[PcscReader | None] = None
@@ -255,6 +213,7 @@ class PcscReader:
                     deadline = time.monotonic() + delay
         finally:
             self._guarded(self._detach)
+            self._guarded(stop_card_monitor)
             self._release_context()
 
     def _guarded(self, step: Callable[..., None], *args: object) -> None:
@@ -272,19 +231,25 @@ class PcscReader:
 
     def _check_health(self) -> None:
         reader_thread_dead = self._reader_thread is not None and not self._reader_thread.is_alive()
-        if self._attached and (self._lost or reader_thread_dead or not _card_monitor_alive()):
+        if self._attached and (self._lost or reader_thread_dead or not card_monitor_alive()):
             log.warning("PC/SC monitors lost; recreating them")
             self._detach()
             self._forget_everything()
         self._lost = False
         if not self._attached:
-            if _service_available():
-                self._attach()
-                self._service_up = True
+            self._service_up = service_available() and self._try_attach()
+            if self._service_up:
                 self._retries = 0
-            else:
-                self._service_up = False
         self._publish()
+
+    def _try_attach(self) -> bool:
+        try:
+            self._attach()
+        except Exception as exc:  # pcscd may vanish between the probe and the attach
+            log.warning("could not watch PC/SC readers yet: %s", exc)
+            self._detach()
+            return False
+        return True
 
     def _attach(self) -> None:
         from smartcard.ReaderMonitoring import ReaderMonitor
@@ -300,7 +265,7 @@ class PcscReader:
         self._reader_thread = self._reader_monitor.rmthread
         self._reader_monitor.addObserver(self._reader_observer)
         self._card_observer = _Observer(self._post, generation, cards=True)
-        _running_card_monitor().addObserver(self._card_observer)
+        running_card_monitor().addObserver(self._card_observer)
         self._attached = True
 
     def _detach(self) -> None:

@@ -86,7 +86,7 @@ def _transmit_get_uid(card: Any, protocol: Any) -> str | None:
     command = list(GET_UID)
     for _ in range(2):
         hresult, response = scard.SCardTransmit(card, protocol, command)
-        if card_gone(hresult):
+        if card_gone(hresult) or len(response) < 2:  # no status word: the card left mid-way
             return None
         data, sw = bytes(response[:-2]), int.from_bytes(bytes(response[-2:]), "big")
         if sw >> 8 == 0x6C:  # wrong Le: the card says which length to ask for
