@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -20,7 +21,8 @@ class VirtualCard:
     """Speaks vpcd framing (2-byte big-endian length + payload) on a thread of its own.
 
     ``uid`` answers GET DATA with ``uid + 90 00``; ``error_sw`` makes it answer that status
-    word instead, as a card the reader cannot read would.
+    word instead, as a card the reader cannot read would; ``vanish_on_apdu`` drops the
+    connection on the first APDU, as a card pulled away in the middle of the read.
     """
 
     def __init__(
@@ -29,13 +31,16 @@ class VirtualCard:
         atr: bytes = ATR_CLASSIC_1K,
         slot: int = 0,
         error_sw: bytes | None = None,
+        vanish_on_apdu: bool = False,
     ) -> None:
         self.uid = bytes.fromhex(uid)
         self.atr = atr
         self.port = VPCD_BASE_PORT + slot
         self.error_sw = error_sw
+        self.vanish_on_apdu = vanish_on_apdu
         self.apdus: list[bytes] = []
         self.powered = threading.Event()
+        self.vanished = threading.Event()
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
 
@@ -43,6 +48,7 @@ class VirtualCard:
         """Connect to vpcd; pcscd sees the card at its next poll (about 0.4 s)."""
         self._sock = socket.create_connection((VPCD_HOST, self.port), timeout=5)
         self._sock.settimeout(None)
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._thread = threading.Thread(target=self._serve, name="vpcd-card", daemon=True)
         self._thread.start()
 
@@ -50,10 +56,8 @@ class VirtualCard:
         """Drop the connection: vpcd reports the card absent."""
         sock, self._sock = self._sock, None
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -84,6 +88,10 @@ class VirtualCard:
                 msg = _recv_exact(sock, length)
                 if msg is None:
                     return
+                if len(msg) > 1 and self.vanish_on_apdu:
+                    sock.shutdown(socket.SHUT_RDWR)
+                    self.vanished.set()
+                    return
                 reply = self._handle(msg)
                 if reply is not None:
                     sock.sendall(struct.pack(">H", len(reply)) + reply)
@@ -105,6 +113,9 @@ class VirtualCard:
 def _recv_exact(sock: socket.socket, n: int) -> bytes | None:
     data = b""
     while len(data) < n:
+        # vpcd writes length and payload separately; without quick ACKs Nagle's algorithm
+        # on its side waits for our delayed ACK, adding 40 ms to every exchange.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
         chunk = sock.recv(n - len(data))
         if not chunk:
             return None
