@@ -9,6 +9,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from tillcard.config import Settings
+from tillcard.devices.display import open_display
+from tillcard.devices.display.base import CustomerDisplay
 from tillcard.devices.printer.base import PrinterConnection, PrinterStatus
 from tillcard.devices.printer.connections import open_printer
 from tillcard.devices.printer.queue import PrintQueue, StatusCallback
@@ -44,9 +46,11 @@ class Till:
     printer: PrintQueue
     printer_connection: PrinterConnection
     currency: Currency
+    display: CustomerDisplay
 
     def close(self) -> None:
         self.printer.close()
+        self.display.close()
         self.engine.dispose()
 
 
@@ -77,5 +81,6 @@ def build_till(settings: Settings, *, db_url: str | None = None,
     conn = printer_connection or open_printer(settings.devices.printer)
     queue = PrintQueue(conn, receipt_settings(settings, currency), on_printer_status)
     checkout = CheckoutService(ledger, refs, queue, till, hasher, ReceiptBuilder(till))
+    display = open_display(settings.devices.display)
     return Till(settings, engine, refs, ledger, AuthService(refs, hasher), hasher, checkout,
-                queue, conn, currency)
+                queue, conn, currency, display)

@@ -22,6 +22,7 @@ from tillcard.ui.bridges import PrinterBridge, ReaderBridge
 from tillcard.ui.cashier_window import CashierWindow
 from tillcard.ui.demo_panel import DemoCardsPanel, ReceiptView
 from tillcard.ui.tasks import TaskRunner
+from tillcard.ui.texts import tr
 from tillcard.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
@@ -67,13 +68,18 @@ def demo_settings(data_dir: Path) -> Settings:
         till=TillSettings(id=1, name="Till 3", site="Canteen North"),
         database=DatabaseSettings(local=str(data_dir / "till.db")),
         devices=DeviceSettings(reader="simulated",
-                               printer=f"simulated://{data_dir / 'receipts.txt'}"),
+                               printer=f"simulated://{data_dir / 'receipts.txt'}",
+                               display="simulated"),
     )
 
 
-def build_demo(data_dir: Path, hasher: SecretHasher | None = None) -> Counter:
+def build_demo(data_dir: Path, hasher: SecretHasher | None = None,
+               printer: str | None = None) -> Counter:
     """The demo till: seeded database, simulated reader and printer, the cashier signed in."""
     settings = demo_settings(data_dir)
+    if printer is not None:
+        settings = settings.model_copy(update={"devices": settings.devices.model_copy(
+            update={"printer": printer})})
     printer_bridge = PrinterBridge()
     till = build_till(settings, hasher=hasher, on_printer_status=printer_bridge.on_status)
     existing = till.refs.card_ids()
@@ -95,7 +101,8 @@ def _counter(till: Till, session: Session, printer_bridge: PrinterBridge) -> Cou
     window = CashierWindow(till.checkout, session, tasks, reader_bridge, printer_bridge,
                            till.currency, max_minor=ui.max_amount_minor,
                            paid_banner_ms=ui.paid_banner_ms,
-                           card_clear_grace_ms=ui.card_clear_grace_ms)
+                           card_clear_grace_ms=ui.card_clear_grace_ms,
+                           display=till.display)
     return Counter(till, window, tasks, reader_bridge, printer_bridge)
 
 
@@ -141,10 +148,10 @@ def run_till(settings: Settings) -> int:
 
 def _sign_in(till: Till) -> Session | None:
     for _ in range(3):
-        login, ok = QInputDialog.getText(None, "Tillcard", "User:")
+        login, ok = QInputDialog.getText(None, "Tillcard", tr("User:"))
         if not ok:
             return None
-        password, ok = QInputDialog.getText(None, "Tillcard", "Password:",
+        password, ok = QInputDialog.getText(None, "Tillcard", tr("Password:"),
                                             QLineEdit.EchoMode.Password)
         if not ok:
             return None

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
+from tillcard.devices.display.base import CustomerDisplay
 from tillcard.devices.printer.base import PrinterStatus
 from tillcard.devices.readers.base import CardPresented, CardRemoved, ReaderState
 from tillcard.domain.money import Currency, format_number
@@ -19,6 +20,7 @@ from tillcard.services.flow import ChargeIntent, CheckoutFlow, Phase
 from tillcard.services.receipts import discount_label
 from tillcard.services.views import CardView, ChargeResult
 from tillcard.ui.bridges import PrinterBridge, ReaderBridge
+from tillcard.ui.customer_display import DisplayPresenter
 from tillcard.ui.keypad_widget import KeypadWidget
 from tillcard.ui.panels import CardPanel, QuotePanel
 from tillcard.ui.pin_dialog import ask_pin
@@ -41,7 +43,8 @@ class CashierWindow(QMainWindow):
     def __init__(self, checkout: CheckoutService, session: Session, tasks: TaskRunner,
                  reader: ReaderBridge, printer: PrinterBridge, currency: Currency, *,
                  max_minor: int = 100_000, paid_banner_ms: int = 2000,
-                 card_clear_grace_ms: int = 1500) -> None:
+                 card_clear_grace_ms: int = 1500,
+                 display: CustomerDisplay | None = None) -> None:
         super().__init__()
         self._checkout = checkout
         self._session = session
@@ -51,6 +54,7 @@ class CashierWindow(QMainWindow):
         self.flow = CheckoutFlow(max_minor=max_minor)
         self._void_armed = False
         self._pending_intent: ChargeIntent | None = None
+        self._display = DisplayPresenter(display, currency) if display else None
         till = checkout.till
         self.setWindowTitle(tr("Tillcard — {site} · {till}").format(site=till.site,
                                                                     till=till.till_name))
@@ -123,6 +127,8 @@ class CashierWindow(QMainWindow):
         self.band.setProperty("state", state)
         self.band.setText(text)
         self.band.style().polish(self.band)
+        if self._display is not None:
+            self._display.update(f)
         self.keypad.charge_button.setText(
             tr("PAY {amount} IN CASH  (Enter)").format(
                 amount=self._m(f.quote.shortfall)) if f.split_offered and f.quote
