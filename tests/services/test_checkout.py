@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import NOW, Books
-from tillcard.devices.printer.simulated import SimulatedPrinter
 from tillcard.devices.printer.queue import PrintQueue
 from tillcard.devices.printer.settings import ReceiptSettings
+from tillcard.devices.printer.simulated import SimulatedPrinter
 from tillcard.domain.rules import RefusalCode
 from tillcard.services.auth import AuthService, PermissionDenied, Role, Session
 from tillcard.services.checkout import CheckoutService
