@@ -77,7 +77,7 @@ class CheckoutService:
             entry_id=entry_id or uuid.uuid4(), till_id=self._till.till_id, card_id=card_id,
             list_amount=list_amount, created_at=now, cashier_id=session.user_id,
             split_tender=split_tender, pin_verified=pin_verified))
-        card, _, _ = self._ledger.card_state(card_id, now.date())
+        card = out.card  # read under the charge's own lock; no second look-up
         view = CardView(card, out.wallet, out.spent, now.date())
         if out.entry is None:
             return ChargeResult(None, out.refusal, view, out.quote)

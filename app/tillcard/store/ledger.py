@@ -97,6 +97,7 @@ class Outcome:
 
     entry: Entry | None
     refusal: Refusal | None
+    card: Card
     wallet: Wallet
     spent: DaySpend
     quote: Quote | None = None
@@ -135,7 +136,8 @@ class Ledger:
                                    split_tender=req.split_tender,
                                    pin_verified=req.pin_verified)
             if refusal:
-                return Outcome(None, refusal, locked.wallet, locked.spent, quote, extra=expired)
+                return Outcome(None, refusal, locked.card, locked.wallet, locked.spent, quote,
+                               extra=expired)
             alloc = quote.allocation
             entry = Entry(
                 id=req.entry_id, till_id=req.till_id, seq=0, kind=EntryKind.SALE,
@@ -147,7 +149,8 @@ class Ledger:
             )
             spent = DaySpend(locked.spent.amount + alloc.total, locked.spent.count + 1)
             entry = self._append(conn, entry, spent, today)
-            return Outcome(entry, None, locked.wallet.after(alloc), spent, quote, extra=expired)
+            return Outcome(entry, None, locked.card, locked.wallet.after(alloc), spent, quote,
+                           extra=expired)
 
     def void(self, entry_id: uuid.UUID, till_id: int, sale_id: uuid.UUID,
              created_at: datetime, cashier_id: int | None = None) -> Outcome:
@@ -176,7 +179,7 @@ class Ledger:
                 spent = DaySpend(max(0, spent.amount + sale.total_delta),
                                  max(0, spent.count - 1))
             entry = self._append(conn, entry, spent, today)
-            return Outcome(entry, None, self._wallet(conn, sale.card_id), spent)
+            return Outcome(entry, None, locked.card, self._wallet(conn, sale.card_id), spent)
 
     def recharge(self, entry_id: uuid.UUID, till_id: int, card_id: int, amount: int,
                  created_at: datetime, cashier_id: int | None = None) -> Outcome:
@@ -191,7 +194,7 @@ class Ledger:
                 return replay
             if locked.card.status in (CardStatus.CLOSED, CardStatus.LOST):
                 return Outcome(None, Refusal(RefusalCode(locked.card.status.value)),
-                               locked.wallet, locked.spent)
+                               locked.card, locked.wallet, locked.spent)
             rule = locked.card.card_type.recharge
             bonus = rule.bonus_for(amount)
             grant = NewGrant(str(entry_id), bonus, today + timedelta(days=rule.bonus_expiry_days)
@@ -203,10 +206,12 @@ class Ledger:
             )
             entry = self._append(conn, entry, locked.spent, today)
             wallet = self._wallet(conn, card_id)
-            if locked.card.status is CardStatus.BLOCKED and wallet.balance(today) >= 0:
+            card = locked.card
+            if card.status is CardStatus.BLOCKED and wallet.balance(today) >= 0:
                 conn.execute(update(CardRow).where(CardRow.id == card_id).values(
                     status=CardStatus.ACTIVE.value, updated_at=_now()))
-            return Outcome(entry, None, wallet, locked.spent)
+                card = replace(card, status=CardStatus.ACTIVE)
+            return Outcome(entry, None, card, wallet, locked.spent)
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -253,7 +258,8 @@ class Ledger:
         if row.card_id != card_id or row.kind != kind or (amount and row.list_amount != amount):
             raise EntryConflict(f"entry {entry_id} exists with a different card, kind or "
                                 "amount")
-        return Outcome(entry_from(row), None, locked.wallet, locked.spent, replayed=True)
+        return Outcome(entry_from(row), None, locked.card, locked.wallet, locked.spent,
+                       replayed=True)
 
     def _expire(self, conn: Connection, till_id: int, locked: _Locked, at: datetime,
                 cashier_id: int | None) -> tuple[Entry, ...]:
