@@ -103,6 +103,7 @@ class Outcome:
     quote: Quote | None = None
     replayed: bool = False
     extra: tuple[Entry, ...] = field(default=())  # e.g. a bonus expiry applied first
+    offline: bool = False  # recorded at the till only; the centre gets it on back-fill
 
 
 @dataclass

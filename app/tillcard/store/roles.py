@@ -23,6 +23,9 @@ GRANTS = [
     "GRANT UPDATE (day, day_amount, day_count, updated_at) ON purses TO tillcard_till",
     "GRANT UPDATE (pin_failures, updated_at) ON cards TO tillcard_till",
     "GRANT INSERT ON audit TO tillcard_till, tillcard_manager, tillcard_admin",
+    # a till reports an offline sale to a card frozen meanwhile; managers settle exceptions
+    "GRANT INSERT ON exceptions TO tillcard_till",
+    "GRANT UPDATE (resolved_at, note) ON exceptions TO tillcard_manager, tillcard_admin",
     # admin: cards, holders, types, users; recharges go through the journal like sales
     "GRANT INSERT, UPDATE ON holders, cards, card_types, users, tills TO tillcard_admin",
     "GRANT INSERT ON purses, journal TO tillcard_admin",

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -55,6 +56,7 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime]
+    changed_xid: Mapped[int | None] = mapped_column(index=True)
 
 
 class CardTypeRow(Base):
@@ -73,6 +75,7 @@ class CardTypeRow(Base):
     bonus_tiers: Mapped[str] = mapped_column(Text, default="[]")  # [[min, bonus], ...]
     bonus_expiry_days: Mapped[int] = mapped_column(Integer, default=30)
     updated_at: Mapped[datetime]
+    changed_xid: Mapped[int | None] = mapped_column(index=True)
 
 
 class HolderRow(Base):
@@ -81,6 +84,7 @@ class HolderRow(Base):
     name: Mapped[str] = mapped_column(String(120))
     staff_no: Mapped[str] = mapped_column(String(40), default="")
     updated_at: Mapped[datetime]
+    changed_xid: Mapped[int | None] = mapped_column(index=True)
 
 
 class CardRow(Base):
@@ -95,6 +99,7 @@ class CardRow(Base):
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     pin_failures: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]
+    changed_xid: Mapped[int | None] = mapped_column(index=True)
 
 
 class PurseRow(Base):
@@ -111,6 +116,7 @@ class PurseRow(Base):
     day_amount: Mapped[int] = mapped_column(default=0)
     day_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]
+    changed_xid: Mapped[int | None] = mapped_column(index=True)
 
 
 class BonusGrantRow(Base):
@@ -120,6 +126,7 @@ class BonusGrantRow(Base):
     remaining: Mapped[int]
     expires_on: Mapped[date] = mapped_column(Date)
     origin_entry: Mapped[uuid.UUID] = mapped_column(Uuid)
+    changed_xid: Mapped[int | None] = mapped_column(index=True)
 
 
 class JournalRow(Base):
@@ -165,3 +172,62 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(80))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ExceptionRow(Base):
+    """Something a manager must chase, with who, where and how much.
+
+    A back-filled sale that left a card negative, or a sale made offline to a card that
+    had been frozen or reported lost meanwhile.
+    """
+
+    __tablename__ = "exceptions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    till_id: Mapped[int] = mapped_column(Integer)
+    card_id: Mapped[int] = mapped_column(Integer, index=True)
+    cashier_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(40))  # negative_balance | sold_while_<status>
+    amount: Mapped[int]  # the card's cash purse after the entry (negative: owed)
+    sold_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class OutboxRow(Base):
+    """A till's own entries and where each stands in its life cycle (till database only).
+
+    ``n`` is the till's local order; the outbox is pushed in that order. ``seq`` and
+    ``hash`` are the centre's once the entry is applied there.
+    """
+
+    __tablename__ = "outbox"
+    n: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    card_id: Mapped[int] = mapped_column(Integer, index=True)
+    cash_delta: Mapped[int]
+    bonus_parts: Mapped[str] = mapped_column(Text, default="[]")
+    list_amount: Mapped[int] = mapped_column(default=0)
+    discount: Mapped[int] = mapped_column(default=0)
+    tendered_cash: Mapped[int] = mapped_column(default=0)
+    refers_to: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    cashier_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    split_tender: Mapped[bool] = mapped_column(Boolean, default=False)
+    pin_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_at: Mapped[datetime | None]
+    settled_at: Mapped[datetime | None]
+    seq: Mapped[int | None]
+    hash: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SyncStateRow(Base):
+    """Small key/value facts of the till's sync (pull cursor, last successful sync)."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
