@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from tillcard.config import Settings
+from tillcard.config import ConfigError, Profile, Settings
 from tillcard.devices.display import open_display
 from tillcard.devices.display.base import CustomerDisplay
 from tillcard.devices.printer.base import PrinterConnection, PrinterStatus
@@ -18,12 +18,17 @@ from tillcard.devices.printer.settings import ReceiptSettings
 from tillcard.domain.money import Currency
 from tillcard.services.auth import AuthService, SecretHasher
 from tillcard.services.checkout import CheckoutService
+from tillcard.services.ports import CardDirectory, SalesBook
 from tillcard.services.receipts import ReceiptBuilder
 from tillcard.services.views import TillInfo
 from tillcard.store.engine import make_engine
 from tillcard.store.ledger import Ledger
 from tillcard.store.migrate import upgrade
 from tillcard.store.reference import ReferenceStore
+from tillcard.sync.cache import TillCache
+from tillcard.sync.central import CentralOptions, make_central_engine
+from tillcard.sync.till_sync import OfflinePolicy, TillSync
+from tillcard.sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +52,21 @@ class Till:
     printer_connection: PrinterConnection
     currency: Currency
     display: CustomerDisplay
+    sync: TillSync | None = None  # central profile only
+    worker: SyncWorker | None = None
+
+    def start(self) -> None:
+        """Start background work (the sync thread); never waits on the network."""
+        if self.worker is not None:
+            self.worker.start()
 
     def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
         self.printer.close()
         self.display.close()
+        if self.sync is not None:
+            self.sync.central.dispose()
         self.engine.dispose()
 
 
@@ -75,12 +91,35 @@ def build_till(settings: Settings, *, db_url: str | None = None,
     refs = ReferenceStore(engine)
     refs.ensure_till(settings.till.id, settings.till.name, settings.till.site)
     ledger = Ledger(engine)
+    sync = central_sync(settings, engine) if settings.profile is Profile.CENTRAL else None
+    book: SalesBook = sync or ledger
+    directory: CardDirectory = sync or refs
     hasher = hasher or SecretHasher()
     currency = Currency(settings.currency.code, settings.currency.locale)
     till = TillInfo(settings.till.id, settings.till.name, settings.till.site)
     conn = printer_connection or open_printer(settings.devices.printer)
     queue = PrintQueue(conn, receipt_settings(settings, currency), on_printer_status)
-    checkout = CheckoutService(ledger, refs, queue, till, hasher, ReceiptBuilder(till))
+    checkout = CheckoutService(book, directory, queue, till, hasher, ReceiptBuilder(till),
+                               offline=sync.offline if sync else lambda: False)
     display = open_display(settings.devices.display)
+    worker = SyncWorker(sync, settings.sync.poll_s) if sync else None
     return Till(settings, engine, refs, ledger, AuthService(refs, hasher), hasher, checkout,
-                queue, conn, currency, display)
+                queue, conn, currency, display, sync, worker)
+
+
+def central_options(settings: Settings) -> CentralOptions:
+    db, s = settings.database, settings.sync
+    if not db.central_url:
+        raise ConfigError("database.central_url: required by the central profile")
+    return CentralOptions(
+        url=db.central_url, password_env=db.password_env, sslmode=db.sslmode,
+        sslrootcert=db.sslrootcert, connect_timeout_s=db.connect_timeout_s,
+        statement_timeout_ms=s.statement_timeout_ms, call_timeout_s=s.call_timeout_s,
+        application_name=f"tillcard-till-{settings.till.id}")
+
+
+def central_sync(settings: Settings, local: Engine) -> TillSync:
+    """The till's link to the centre; builds engines only, connects nothing yet."""
+    opts = central_options(settings)
+    return TillSync(TillCache(local, settings.till.id), make_central_engine(opts), opts,
+                    OfflinePolicy(settings.sync.offline_cap_minor))

@@ -50,6 +50,11 @@ class DeviceSettings(_Section):
     printer: str = Field("simulated", description="simulated | tcp://host:9100 | usb://vid:pid"
                          " | serial:///dev/ttyS0?baudrate=19200 | cups://Queue | file:///path")
     display: str = Field("", description="customer display URI; empty: none")
+    wedge_max_gap_ms: int = Field(50, ge=5, le=500, description="keyboard-wedge reader: "
+                                  "most ms between two keys of one card number; slower "
+                                  "typing is a person and goes to the amount")
+    wedge_min_length: int = Field(6, ge=3, le=32, description="keyboard-wedge reader: "
+                                  "fewest characters before Enter that make a card number")
 
 
 class ReceiptSettingsModel(_Section):
@@ -59,6 +64,18 @@ class ReceiptSettingsModel(_Section):
     profile: str = "default"
     header: list[str] = Field(default_factory=list)
     footer: list[str] = Field(default_factory=lambda: ["Thank you"])
+
+
+class SyncSettings(_Section):
+    """Central profile: how long a till waits for the centre and how much it sells blind."""
+
+    call_timeout_s: float = Field(3.0, ge=0.2, le=30, description="longest wait for the "
+                                  "centre on one sale before selling offline")
+    statement_timeout_ms: int = Field(2000, ge=100, le=60_000)
+    poll_s: float = Field(10.0, ge=0.5, le=600, description="pull interval when no NOTIFY "
+                          "arrives")
+    offline_cap_minor: int = Field(500_000, ge=0, description="most this till sells offline "
+                                   "per day, unconfirmed, all cards together")
 
 
 class CurrencySettings(_Section):
@@ -80,6 +97,7 @@ class Settings(_Section):
     till: TillSettings = TillSettings()
     database: DatabaseSettings = DatabaseSettings()
     devices: DeviceSettings = DeviceSettings()
+    sync: SyncSettings = SyncSettings()
     receipt: ReceiptSettingsModel = ReceiptSettingsModel()
     currency: CurrencySettings = CurrencySettings()
     ui: UiSettings = UiSettings()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from tillcard.domain.cards import Card
+from tillcard.domain.journal import Entry, EntryKind
 from tillcard.domain.money import apply_rate_half_up
 from tillcard.domain.rules import (
     DaySpend,
@@ -78,3 +80,15 @@ def sale_refusal(card: Card, quote: Quote, spent: DaySpend, today: date, *,
                                                   "available": quote.available})
     return limit_refusal(card, quote.card_part, spent) or pin_refusal(
         card, quote.card_part, pin_verified)
+
+
+def sale_entry(entry_id: uuid.UUID, till_id: int, card_id: int, quote: Quote,
+               cashier_id: int | None, created_at: datetime) -> Entry:
+    """The journal entry of a quoted sale (unnumbered: the chain's owner numbers it)."""
+    alloc = quote.allocation
+    return Entry(
+        id=entry_id, till_id=till_id, seq=0, kind=EntryKind.SALE, card_id=card_id,
+        cash_delta=-alloc.cash, bonus_parts=tuple((g, -a) for g, a in alloc.bonus_parts),
+        list_amount=quote.list_amount, discount=quote.discount,
+        tendered_cash=quote.shortfall, cashier_id=cashier_id, created_at=created_at,
+    )

@@ -29,6 +29,8 @@ class RefusalCode(enum.StrEnum):
     NOTHING_TO_CHARGE = "nothing_to_charge"
     OFFLINE_UNKNOWN_CARD = "offline_unknown_card"
     OFFLINE_LIMIT = "offline_limit"
+    OFFLINE_TILL_CAP = "offline_till_cap"
+    LINK_DOWN = "link_down"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ _MESSAGES: dict[RefusalCode, str] = {
     RefusalCode.NOTHING_TO_CHARGE: "Enter an amount to charge",
     RefusalCode.OFFLINE_UNKNOWN_CARD: "Offline: this card is not known at this till",
     RefusalCode.OFFLINE_LIMIT: "Offline limit reached: {left} left of {limit}",
+    RefusalCode.OFFLINE_TILL_CAP: "Offline cap of this till reached: {left} left of {limit}",
+    RefusalCode.LINK_DOWN: "No answer from the centre — not charged",
 }
 
 _STATUS_REFUSALS = {
@@ -112,4 +116,23 @@ def pin_refusal(card: Card, card_part: int, pin_verified: bool) -> Refusal | Non
     ct = card.card_type
     if ct.pin_above is not None and card_part > ct.pin_above and not pin_verified:
         return Refusal(RefusalCode.PIN_REQUIRED, {"limit": ct.pin_above})
+    return None
+
+
+def offline_refusal(card: Card, card_part: int, card_offline_today: int,
+                    till_offline_today: int, till_cap: int) -> Refusal | None:
+    """Refusal of a sale decided without the centre, on top of the usual rules.
+
+    The card type's ``offline_limit`` bounds what one card may spend offline per day at
+    this till (``None``: no limit beyond the cached balance); ``till_cap`` bounds the
+    till's unconfirmed offline sales of the day, all cards together — the most the site
+    can lose if a card was emptied elsewhere meanwhile.
+    """
+    limit = card.card_type.offline_limit
+    if limit is not None and card_offline_today + card_part > limit:
+        return Refusal(RefusalCode.OFFLINE_LIMIT,
+                       {"left": max(0, limit - card_offline_today), "limit": limit})
+    if till_offline_today + card_part > till_cap:
+        return Refusal(RefusalCode.OFFLINE_TILL_CAP,
+                       {"left": max(0, till_cap - till_offline_today), "limit": till_cap})
     return None

@@ -14,10 +14,10 @@ from datetime import datetime
 from tillcard.devices.printer.base import ReceiptSink
 from tillcard.domain.rules import MAX_PIN_FAILURES, Refusal, RefusalCode
 from tillcard.services.auth import Role, SecretHasher, Session
+from tillcard.services.ports import CardDirectory, SalesBook
 from tillcard.services.receipts import ReceiptBuilder
 from tillcard.services.views import CardView, ChargeResult, LastSale, TillInfo
-from tillcard.store.ledger import Ledger, SaleRequest
-from tillcard.store.reference import ReferenceStore
+from tillcard.store.ledger import SaleRequest
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +29,10 @@ def local_now() -> datetime:
 
 
 class CheckoutService:
-    def __init__(self, ledger: Ledger, refs: ReferenceStore, printer: ReceiptSink,
+    def __init__(self, ledger: SalesBook, refs: CardDirectory, printer: ReceiptSink,
                  till: TillInfo, hasher: SecretHasher, receipts: ReceiptBuilder,
-                 clock: Clock = local_now) -> None:
+                 clock: Clock = local_now, offline: Callable[[], bool] = lambda: False
+                 ) -> None:
         self._ledger = ledger
         self._refs = refs
         self._printer = printer
@@ -39,6 +40,7 @@ class CheckoutService:
         self._hasher = hasher
         self._receipts = receipts
         self._clock = clock
+        self._offline = offline
         self._last: LastSale | None = None
 
     @property
@@ -53,7 +55,8 @@ class CheckoutService:
         """Card view for a chip UID, reader number or typed card number."""
         card_id = self._refs.find_card_id(token)
         if card_id is None:
-            return Refusal(RefusalCode.UNKNOWN_CARD)
+            return Refusal(RefusalCode.OFFLINE_UNKNOWN_CARD if self._offline()
+                           else RefusalCode.UNKNOWN_CARD)
         return self.view(card_id)
 
     def view(self, card_id: int) -> CardView:
@@ -81,6 +84,8 @@ class CheckoutService:
         view = CardView(card, out.wallet, out.spent, now.date())
         if out.entry is None:
             return ChargeResult(None, out.refusal, view, out.quote)
+        if out.offline:
+            log.info("sale %s recorded offline; the centre gets it on back-fill", out.entry.id)
         if out.quote is not None and not out.replayed:
             self._last = LastSale(out.entry.id, card_id, card.holder.name, out.quote.charge,
                                   out.quote.balance_after)
@@ -88,7 +93,7 @@ class CheckoutService:
                                                      expression, now))
             if out.entry.tendered_cash:
                 self._printer.open_drawer()
-        return ChargeResult(out.entry, None, view, out.quote, out.replayed)
+        return ChargeResult(out.entry, None, view, out.quote, out.replayed, out.offline)
 
     def void_last(self, session: Session) -> ChargeResult:
         """Void this shift's last sale: card money back to its purses, cash back in hand."""

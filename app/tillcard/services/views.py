@@ -56,6 +56,7 @@ class ChargeResult:
     view: CardView | None
     quote: Quote | None = None
     replayed: bool = False
+    offline: bool = False  # paid, recorded at the till; the centre gets it on back-fill
 
     @property
     def ok(self) -> bool:

@@ -31,6 +31,9 @@ def _refusal_templates() -> dict[RefusalCode, str]:
         RefusalCode.NOTHING_TO_CHARGE: tr("Enter an amount to charge"),
         RefusalCode.OFFLINE_UNKNOWN_CARD: tr("Offline: this card is not known at this till"),
         RefusalCode.OFFLINE_LIMIT: tr("Offline limit reached: {left} left of {limit}"),
+        RefusalCode.OFFLINE_TILL_CAP: tr("Offline cap of this till reached: {left} left of "
+                                         "{limit}"),
+        RefusalCode.LINK_DOWN: tr("No answer from the centre — not charged"),
     }
 
 

@@ -1,0 +1,256 @@
+"""The till's own SQLite: a replica of what it needs from the centre, and its outbox.
+
+Replicated rows (card types, holders, users, cards, purses, bonus grants) are written
+only by the pull; the till's own entries live in ``outbox`` with their life-cycle state.
+What the till shows offline is the replica less its own unconfirmed entries: ``offline``
+entries by their allocation, ``authorizing`` ones (fate unknown) held back in full.
+Every outbox write is its own transaction on a WAL database with synchronous=FULL: once
+a method returns, the entry survives a power cut.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, Table, func, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from tillcard.domain.cards import Card
+from tillcard.domain.journal import (
+    Entry,
+    EntryKind,
+    EntryState,
+    bonus_parts_from_json,
+    bonus_parts_to_json,
+)
+from tillcard.domain.rules import DaySpend
+from tillcard.domain.wallet import BonusGrant, Wallet
+from tillcard.store.ledger import Ledger, Outcome
+from tillcard.store.reference import ReferenceStore
+from tillcard.store.schema import (
+    BonusGrantRow,
+    CardRow,
+    CardTypeRow,
+    HolderRow,
+    OutboxRow,
+    PurseRow,
+    SyncStateRow,
+    UserRow,
+)
+
+OUT: Table = OutboxRow.__table__  # type: ignore[assignment]
+
+# Foreign keys point up this list: upserts go in this order.
+REPLICATED: tuple[tuple[type[Any], str], ...] = (
+    (CardTypeRow, "id"), (HolderRow, "id"), (UserRow, "id"), (CardRow, "id"),
+    (PurseRow, "card_id"), (BonusGrantRow, "id"),
+)
+UNSENT = (EntryState.OFFLINE.value, EntryState.AUTHORIZING.value)
+CURSOR_KEY = "pull_cursor"
+LAST_PULL_KEY = "last_pull_at"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    entry: Entry
+    state: EntryState
+    sent_at: datetime | None
+    note: str
+
+
+def _entry(r: Any) -> Entry:
+    return Entry(id=r.id, till_id=0, seq=r.seq or 0, kind=EntryKind(r.kind), card_id=r.card_id,
+                 cash_delta=r.cash_delta, bonus_parts=bonus_parts_from_json(r.bonus_parts),
+                 list_amount=r.list_amount, discount=r.discount,
+                 tendered_cash=r.tendered_cash, refers_to=r.refers_to,
+                 cashier_id=r.cashier_id, created_at=r.created_at)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TillCache:
+    def __init__(self, engine: Engine, till_id: int) -> None:
+        self.engine = engine
+        self.till_id = till_id
+        self.ledger = Ledger(engine)
+        self.refs = ReferenceStore(engine)
+
+    # -- outbox ---------------------------------------------------------------------------
+
+    def add(self, entry: Entry, state: EntryState, *, split_tender: bool = False,
+            pin_verified: bool = False, sent_at: datetime | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(OUT.insert().values(
+                id=entry.id, state=state.value, kind=str(entry.kind), card_id=entry.card_id,
+                cash_delta=entry.cash_delta, bonus_parts=bonus_parts_to_json(entry.bonus_parts),
+                list_amount=entry.list_amount, discount=entry.discount,
+                tendered_cash=entry.tendered_cash, refers_to=entry.refers_to,
+                cashier_id=entry.cashier_id, created_at=entry.created_at,
+                split_tender=split_tender, pin_verified=pin_verified, sent_at=sent_at,
+                note=""))
+
+    def set_state(self, entry_id: uuid.UUID, state: EntryState, *,
+                  entry: Entry | None = None, note: str = "") -> None:
+        self.set_states([(entry_id, state, entry, note)])
+
+    def set_states(self, changes: Iterable[tuple[uuid.UUID, EntryState, Entry | None, str]]
+                   ) -> None:
+        """Settle several entries in one durable transaction (a back-filled batch)."""
+        now = _now()
+        with self.engine.begin() as conn:
+            for entry_id, state, entry, note in changes:
+                values: dict[str, Any] = {"state": state.value, "settled_at": now,
+                                          "note": note}
+                if entry is not None:
+                    values.update(cash_delta=entry.cash_delta,
+                                  bonus_parts=bonus_parts_to_json(entry.bonus_parts),
+                                  discount=entry.discount, tendered_cash=entry.tendered_cash)
+                    if entry.seq:
+                        values.update(seq=entry.seq, hash=entry.hash)
+                    if state is EntryState.OFFLINE:
+                        values["settled_at"] = None
+                conn.execute(update(OUT).where(OUT.c.id == entry_id).values(**values))
+
+    def item(self, entry_id: uuid.UUID) -> OutboxItem | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(select(OUT).where(OUT.c.id == entry_id)).first()
+        return None if r is None else OutboxItem(_entry(r), EntryState(r.state), r.sent_at,
+                                                 r.note)
+
+    def items(self, states: Sequence[EntryState] = ()) -> list[OutboxItem]:
+        q = select(OUT).order_by(OUT.c.n)
+        if states:
+            q = q.where(OUT.c.state.in_([s.value for s in states]))
+        with self.engine.connect() as conn:
+            return [OutboxItem(_entry(r), EntryState(r.state), r.sent_at, r.note)
+                    for r in conn.execute(q)]
+
+    def offline_batch(self, limit: int) -> list[Entry]:
+        """The oldest entries waiting for back-fill, in the till's order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(OUT).where(OUT.c.state == EntryState.OFFLINE.value)
+                                .order_by(OUT.c.n).limit(limit)).all()
+        return [replace(_entry(r), till_id=self.till_id) for r in rows]
+
+    def authorizing(self, sent_before: datetime) -> list[OutboxItem]:
+        """Sales whose fate is unknown and old enough to be settled (see settle_margin_s)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(OUT).where(
+                OUT.c.state == EntryState.AUTHORIZING.value, OUT.c.sent_at < sent_before)
+                .order_by(OUT.c.n)).all()
+        return [OutboxItem(replace(_entry(r), till_id=self.till_id), EntryState(r.state),
+                           r.sent_at, r.note) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {s: int(n) for s, n in conn.execute(
+                select(OUT.c.state, func.count()).group_by(OUT.c.state))}
+
+    def unsent_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).where(
+                OUT.c.state.in_(UNSENT))).scalar_one())
+
+    def unsent_debits_today(self, today: date) -> tuple[int, dict[int, int]]:
+        """Card parts of this till's unconfirmed sales of ``today``: total and per card."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(OUT.c.card_id, OUT.c.state, OUT.c.cash_delta,
+                                       OUT.c.bonus_parts, OUT.c.list_amount,
+                                       OUT.c.created_at)
+                                .where(OUT.c.state.in_(UNSENT),
+                                       OUT.c.kind == EntryKind.SALE.value)).all()
+        per_card: dict[int, int] = {}
+        for r in rows:
+            if r.created_at.astimezone().date() != today:
+                continue
+            per_card[r.card_id] = per_card.get(r.card_id, 0) + _debit(r)
+        return sum(per_card.values()), per_card
+
+    # -- reads for the counter ------------------------------------------------------------
+
+    def card_state(self, card_id: int, today: date) -> tuple[Card, Wallet, DaySpend]:
+        """The replica's card, less this till's unconfirmed sales of the card."""
+        card, wallet, spent = self.ledger.card_state(card_id, today)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(OUT.c.state, OUT.c.cash_delta, OUT.c.bonus_parts,
+                                       OUT.c.list_amount, OUT.c.created_at).where(
+                OUT.c.card_id == card_id, OUT.c.state.in_(UNSENT),
+                OUT.c.kind == EntryKind.SALE.value)).all()
+        cash, withheld = wallet.cash, wallet.withheld
+        grants = {g.id: g.remaining for g in wallet.grants}
+        amount, count = spent.amount, spent.count
+        for r in rows:
+            if r.state == EntryState.OFFLINE.value:
+                cash += r.cash_delta
+                for gid, d in bonus_parts_from_json(r.bonus_parts):
+                    grants[gid] = grants.get(gid, 0) + d
+            else:
+                withheld += r.list_amount
+            if r.created_at.astimezone().date() == today:
+                amount += _debit(r)
+                count += 1
+        adjusted = Wallet(cash, tuple(BonusGrant(g.id, grants[g.id], g.expires_on)
+                                      for g in wallet.grants), withheld)
+        return card, adjusted, DaySpend(amount, count)
+
+    def find_card_id(self, token: str) -> int | None:
+        return self.refs.find_card_id(token)
+
+    # -- writes from the centre -----------------------------------------------------------
+
+    def apply_pull(self, rows: dict[str, list[dict[str, Any]]], cursor: int) -> int:
+        """Upsert pulled rows in foreign-key order and move the cursor, atomically."""
+        n = 0
+        with self.engine.begin() as conn:
+            for model, key in REPLICATED:
+                table: Table = model.__table__
+                batch = rows.get(table.name, [])
+                if not batch:
+                    continue
+                stmt = sqlite_insert(table)
+                cols = {c.name: stmt.excluded[c.name] for c in table.c if c.name != key}
+                conn.execute(stmt.on_conflict_do_update(index_elements=[key], set_=cols),
+                             batch)
+                n += len(batch)
+            self._put(conn, CURSOR_KEY, str(cursor))
+            self._put(conn, LAST_PULL_KEY, _now().isoformat())
+        return n
+
+    def remember_sale(self, out: Outcome, today: date) -> None:
+        """After an online sale, the replica takes the centre's balances at once."""
+        with self.engine.begin() as conn:
+            conn.execute(update(PurseRow).where(PurseRow.card_id == out.card.id).values(
+                cash=out.wallet.cash, day=today, day_amount=out.spent.amount,
+                day_count=out.spent.count))
+            for g in out.wallet.grants:
+                conn.execute(update(BonusGrantRow).where(BonusGrantRow.id == g.id)
+                             .values(remaining=g.remaining))
+
+    # -- sync state -----------------------------------------------------------------------
+
+    def get(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(SyncStateRow.value).where(SyncStateRow.key == key)
+                                ).scalar_one_or_none()
+
+    def cursor(self) -> int:
+        return int(self.get(CURSOR_KEY) or 0)
+
+    @staticmethod
+    def _put(conn: Any, key: str, value: str) -> None:
+        stmt = sqlite_insert(SyncStateRow).values(key=key, value=value)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["key"],
+                                                set_={"value": value}))
+
+
+def _debit(r: Any) -> int:
+    """A sale's card part: known for offline entries, the list amount as a bound otherwise."""
+    if r.state == EntryState.OFFLINE.value:
+        return -int(r.cash_delta + sum(d for _, d in bonus_parts_from_json(r.bonus_parts)))
+    return int(r.list_amount)

@@ -1,0 +1,70 @@
+"""A real central PostgreSQL behind a proxy the test controls, and tills with SQLite caches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from tests.conftest import Books, make_books
+from tests.pg import server_url
+from tests.sync.proxy import Proxy
+from tillcard.store.engine import make_engine
+from tillcard.store.migrate import upgrade
+from tillcard.sync.cache import TillCache
+from tillcard.sync.central import CentralOptions, make_central_engine
+from tillcard.sync.till_sync import OfflinePolicy, TillSync
+
+FAST = {"connect_timeout_s": 1, "statement_timeout_ms": 500, "call_timeout_s": 1.0}
+
+
+@dataclass
+class Centre:
+    url: str
+    engine: Engine
+    books: Books
+
+
+@pytest.fixture
+def centre(pg_engine: Engine, pg_url: str) -> Centre:
+    return Centre(pg_url, pg_engine, make_books(pg_engine))
+
+
+@pytest.fixture
+def proxy() -> Iterator[Proxy]:
+    u = make_url(server_url())
+    p = Proxy(u.host or "127.0.0.1", u.port or 5432)
+    yield p
+    p.close()
+
+
+TillFactory = Callable[..., TillSync]
+
+
+@pytest.fixture
+def make_till(tmp_path: Path, centre: Centre, proxy: Proxy) -> Iterator[TillFactory]:
+    made: list[TillSync] = []
+
+    def factory(till_id: int = 1, *, via: Proxy | None = None, cap: int = 500_000,
+                connect: bool = True) -> TillSync:
+        local = make_engine(str(tmp_path / f"till-{till_id}.db"))
+        upgrade(local)
+        opts = CentralOptions(url=(via or proxy).url(centre.url), **FAST)  # type: ignore[arg-type]
+        sync = TillSync(TillCache(local, till_id), make_central_engine(opts), opts,
+                        OfflinePolicy(cap))
+        if connect:
+            sync.probe()
+            sync.link.recovering()
+            sync.cycle()
+            assert sync.link.online
+        made.append(sync)
+        return sync
+
+    yield factory
+    for s in made:
+        s.central.dispose()
+        s.cache.engine.dispose()
