@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_bench_command(sub)
 
+    from tillcard.commands.sync_cmd import add_sync_command
+
+    add_sync_command(sub)
+
     dev = sub.add_parser("devices", help="card reader and printer tools")
     devsub = dev.add_subparsers(dest="devices_command", required=True)
     _add_device_commands(devsub)

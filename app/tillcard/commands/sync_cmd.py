@@ -1,0 +1,85 @@
+"""``tillcard sync status|push|pull``: the till's link to the centre, by hand.
+
+For support staff and scripts: what is waiting to be sent, whether the centre answers,
+and a way to back-fill or refresh the replica now, without starting the GUI. Exit codes:
+0 done, 1 the centre did not answer (nothing is lost: the outbox keeps everything), 2 the
+configuration is not the central profile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from tillcard.bootstrap import central_sync
+from tillcard.config import ConfigError, Profile, load_settings
+from tillcard.store.engine import make_engine
+from tillcard.store.migrate import upgrade
+from tillcard.sync.cache import LAST_PULL_KEY
+from tillcard.sync.central import is_link_error, redacted
+from tillcard.sync.till_sync import TillSync
+
+
+def add_sync_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sync", help="the link to the central database: status, push, pull")
+    p.add_argument("action", choices=("status", "push", "pull"))
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.set_defaults(func=_cmd_sync)
+
+
+def _open(config: Path | None) -> TillSync:
+    settings = load_settings(config)
+    if settings.profile is not Profile.CENTRAL:
+        raise ConfigError("profile: 'tillcard sync' needs profile = \"central\"")
+    path = settings.local_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    local = make_engine(str(path))
+    upgrade(local)
+    return central_sync(settings, local)
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    sync = _open(args.config)
+    out: dict[str, Any] = {"till": sync.till_id, "centre": redacted(sync.opts.url)}
+    code = 0
+    try:
+        try:
+            sync.probe()
+            out["centre_answers"] = True
+            if args.action != "status":
+                sync.link.recovering()
+                report = sync.cycle(pull_only=args.action == "pull")
+                out.update(settled=asdict(report.settled), pushed=asdict(report.pushed),
+                           pulled=asdict(report.pulled))
+        except Exception as exc:
+            if not is_link_error(exc):
+                raise
+            out["centre_answers"] = False
+            out["error"] = str(exc).splitlines()[0]
+            code = 1
+        out["outbox"] = sync.cache.counts()
+        out["unsent"] = sync.cache.unsent_count()
+        out["pull_cursor"] = sync.cache.cursor()
+        out["last_pull_at"] = sync.cache.get(LAST_PULL_KEY)
+    finally:
+        sync.central.dispose()
+        sync.cache.engine.dispose()
+    if args.json:
+        print(json.dumps(out, sort_keys=True))
+    else:
+        _print_human(out)
+    return code
+
+
+def _print_human(out: dict[str, Any]) -> None:
+    answers = "answers" if out.get("centre_answers") else f"does not answer ({out.get('error')})"
+    print(f"till {out['till']}: centre {out['centre']} {answers}")
+    print(f"unsent entries: {out['unsent']}  outbox: "
+          + (", ".join(f"{k} {v}" for k, v in sorted(out["outbox"].items())) or "empty"))
+    for key in ("settled", "pushed", "pulled"):
+        if key in out:
+            print(f"{key}: " + ", ".join(f"{k} {v}" for k, v in out[key].items()))
+    print(f"last pull: {out['last_pull_at'] or 'never'}")
