@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import json
 import uuid
@@ -88,8 +89,8 @@ class Entry:
         return json.dumps(doc, separators=(",", ":"), sort_keys=True,
                           ensure_ascii=True).encode()
 
-    @property
-    def hash(self) -> str:
+    @functools.cached_property
+    def hash(self) -> str:  # cached: a back-fill needs it three times per entry
         return chain_hash(self.prev_hash, self.canonical())
 
 

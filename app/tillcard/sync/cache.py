@@ -10,13 +10,26 @@ a method returns, the entry survives a power cut.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    Engine,
+    String,
+    Table,
+    Text,
+    bindparam,
+    case,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tillcard.domain.cards import Card
@@ -43,6 +56,17 @@ from tillcard.store.schema import (
 )
 
 OUT: Table = OutboxRow.__table__  # type: ignore[assignment]
+
+# One statement for any settling: a back-filled batch marks hundreds of entries at once;
+# a NULL keeps the column as it was.
+_SETTLE = update(OUT).where(OUT.c.id == bindparam("eid")).values(
+    state=bindparam("st"), note=bindparam("nt"), settled_at=bindparam("at"),
+    cash_delta=func.coalesce(bindparam("cd", type_=BigInteger), OUT.c.cash_delta),
+    bonus_parts=func.coalesce(bindparam("bp", type_=Text), OUT.c.bonus_parts),
+    discount=func.coalesce(bindparam("dc", type_=BigInteger), OUT.c.discount),
+    tendered_cash=func.coalesce(bindparam("tc", type_=BigInteger), OUT.c.tendered_cash),
+    seq=func.coalesce(bindparam("sq", type_=BigInteger), OUT.c.seq),
+    hash=func.coalesce(bindparam("hs", type_=String), OUT.c.hash))
 
 # Foreign keys point up this list: upserts go in this order.
 REPLICATED: tuple[tuple[type[Any], str], ...] = (
@@ -80,20 +104,29 @@ class TillCache:
         self.till_id = till_id
         self.ledger = Ledger(engine)
         self.refs = ReferenceStore(engine)
+        # Unconfirmed totals, summed from the outbox on first use and then kept up to date
+        # by ``add``; any settling drops them (the next use sums again). An offline sale
+        # must not scan a long outage's outbox twice per sale.
+        self._tally_lock = threading.RLock()
+        self._unsent: int | None = None
+        self._debits: dict[date, tuple[int, dict[int, int]]] = {}
 
     # -- outbox ---------------------------------------------------------------------------
 
     def add(self, entry: Entry, state: EntryState, *, split_tender: bool = False,
             pin_verified: bool = False, sent_at: datetime | None = None) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(OUT.insert().values(
-                id=entry.id, state=state.value, kind=str(entry.kind), card_id=entry.card_id,
-                cash_delta=entry.cash_delta, bonus_parts=bonus_parts_to_json(entry.bonus_parts),
-                list_amount=entry.list_amount, discount=entry.discount,
-                tendered_cash=entry.tendered_cash, refers_to=entry.refers_to,
-                cashier_id=entry.cashier_id, created_at=entry.created_at,
-                split_tender=split_tender, pin_verified=pin_verified, sent_at=sent_at,
-                note=""))
+        with self._tally_lock:  # the insert and the tallies move together
+            with self.engine.begin() as conn:
+                conn.execute(OUT.insert().values(
+                    id=entry.id, state=state.value, kind=str(entry.kind),
+                    card_id=entry.card_id, cash_delta=entry.cash_delta,
+                    bonus_parts=bonus_parts_to_json(entry.bonus_parts),
+                    list_amount=entry.list_amount, discount=entry.discount,
+                    tendered_cash=entry.tendered_cash, refers_to=entry.refers_to,
+                    cashier_id=entry.cashier_id, created_at=entry.created_at,
+                    split_tender=split_tender, pin_verified=pin_verified, sent_at=sent_at,
+                    note=""))
+            self._count_in(entry, state)
 
     def set_state(self, entry_id: uuid.UUID, state: EntryState, *,
                   entry: Entry | None = None, note: str = "") -> None:
@@ -103,19 +136,23 @@ class TillCache:
                    ) -> None:
         """Settle several entries in one durable transaction (a back-filled batch)."""
         now = _now()
-        with self.engine.begin() as conn:
-            for entry_id, state, entry, note in changes:
-                values: dict[str, Any] = {"state": state.value, "settled_at": now,
-                                          "note": note}
-                if entry is not None:
-                    values.update(cash_delta=entry.cash_delta,
-                                  bonus_parts=bonus_parts_to_json(entry.bonus_parts),
-                                  discount=entry.discount, tendered_cash=entry.tendered_cash)
-                    if entry.seq:
-                        values.update(seq=entry.seq, hash=entry.hash)
-                    if state is EntryState.OFFLINE:
-                        values["settled_at"] = None
-                conn.execute(update(OUT).where(OUT.c.id == entry_id).values(**values))
+        params = []
+        for entry_id, state, entry, note in changes:
+            p: dict[str, Any] = {"eid": entry_id, "st": state.value, "nt": note,
+                                 "at": None if state is EntryState.OFFLINE else now,
+                                 "cd": None, "bp": None, "dc": None, "tc": None, "sq": None,
+                                 "hs": None}
+            if entry is not None:
+                p.update(cd=entry.cash_delta, bp=bonus_parts_to_json(entry.bonus_parts),
+                         dc=entry.discount, tc=entry.tendered_cash)
+                if entry.seq:
+                    p.update(sq=entry.seq, hs=entry.hash)
+            params.append(p)
+        if not params:
+            return
+        with self._tally_lock, self.engine.begin() as conn:
+            self._forget_tallies()
+            conn.execute(_SETTLE, params)
 
     def item(self, entry_id: uuid.UUID) -> OutboxItem | None:
         with self.engine.connect() as conn:
@@ -153,24 +190,51 @@ class TillCache:
                 select(OUT.c.state, func.count()).group_by(OUT.c.state))}
 
     def unsent_count(self) -> int:
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).where(
-                OUT.c.state.in_(UNSENT))).scalar_one())
+        with self._tally_lock:
+            if self._unsent is None:
+                with self.engine.connect() as conn:
+                    self._unsent = int(conn.execute(select(func.count()).where(
+                        OUT.c.state.in_(UNSENT))).scalar_one())
+            return self._unsent
 
-    def unsent_debits_today(self, today: date) -> tuple[int, dict[int, int]]:
-        """Card parts of this till's unconfirmed sales of ``today``: total and per card."""
+    def _count_in(self, entry: Entry, state: EntryState) -> None:
+        if state.value not in UNSENT:
+            return
+        with self._tally_lock:  # held by the caller too
+            if self._unsent is not None:
+                self._unsent += 1
+            day = entry.created_at.astimezone().date()
+            if entry.kind is EntryKind.SALE and day in self._debits:
+                debit = (entry.list_amount if state is EntryState.AUTHORIZING
+                         else entry.list_amount - entry.discount - entry.tendered_cash)
+                total, cards = self._debits[day]
+                cards[entry.card_id] = cards.get(entry.card_id, 0) + debit
+                self._debits[day] = (total + debit, cards)
+
+    def _forget_tallies(self) -> None:
+        with self._tally_lock:
+            self._unsent = None
+            self._debits.clear()
+
+    def unsent_debits_today(self, today: date, card_id: int) -> tuple[int, int]:
+        """Card parts of this till's unconfirmed sales of ``today``: all cards, one card."""
+        with self._tally_lock:
+            known = self._debits.get(today) or self._sum_debits(today)
+            return known[0], known[1].get(card_id, 0)
+
+    def _sum_debits(self, today: date) -> tuple[int, dict[int, int]]:
+        start = datetime.combine(today, dtime.min).astimezone()
+        debit = case((OUT.c.state == EntryState.OFFLINE.value,
+                      OUT.c.list_amount - OUT.c.discount - OUT.c.tendered_cash),
+                     else_=OUT.c.list_amount)
+        q = (select(OUT.c.card_id, func.sum(debit))
+             .where(OUT.c.state.in_(UNSENT), OUT.c.kind == EntryKind.SALE.value,
+                    OUT.c.created_at >= start, OUT.c.created_at < start + timedelta(days=1))
+             .group_by(OUT.c.card_id))
         with self.engine.connect() as conn:
-            rows = conn.execute(select(OUT.c.card_id, OUT.c.state, OUT.c.cash_delta,
-                                       OUT.c.bonus_parts, OUT.c.list_amount,
-                                       OUT.c.created_at)
-                                .where(OUT.c.state.in_(UNSENT),
-                                       OUT.c.kind == EntryKind.SALE.value)).all()
-        per_card: dict[int, int] = {}
-        for r in rows:
-            if r.created_at.astimezone().date() != today:
-                continue
-            per_card[r.card_id] = per_card.get(r.card_id, 0) + _debit(r)
-        return sum(per_card.values()), per_card
+            cards = {int(c): int(d) for c, d in conn.execute(q)}
+        self._debits[today] = (sum(cards.values()), cards)
+        return self._debits[today]
 
     # -- reads for the counter ------------------------------------------------------------
 
@@ -179,7 +243,8 @@ class TillCache:
         card, wallet, spent = self.ledger.card_state(card_id, today)
         with self.engine.connect() as conn:
             rows = conn.execute(select(OUT.c.state, OUT.c.cash_delta, OUT.c.bonus_parts,
-                                       OUT.c.list_amount, OUT.c.created_at).where(
+                                       OUT.c.list_amount, OUT.c.discount,
+                                       OUT.c.tendered_cash, OUT.c.created_at).where(
                 OUT.c.card_id == card_id, OUT.c.state.in_(UNSENT),
                 OUT.c.kind == EntryKind.SALE.value)).all()
         cash, withheld = wallet.cash, wallet.withheld
@@ -252,5 +317,5 @@ class TillCache:
 def _debit(r: Any) -> int:
     """A sale's card part: known for offline entries, the list amount as a bound otherwise."""
     if r.state == EntryState.OFFLINE.value:
-        return -int(r.cash_delta + sum(d for _, d in bonus_parts_from_json(r.bonus_parts)))
+        return int(r.list_amount - r.discount - r.tendered_cash)
     return int(r.list_amount)

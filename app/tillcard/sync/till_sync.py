@@ -202,14 +202,13 @@ class TillSync:
                                                             - req.list_amount))
             spent = DaySpend(max(0, spent.amount - req.list_amount), max(0, spent.count - 1))
         quote = make_quote(req.list_amount, card.card_type.discount_bp, wallet, today)
-        till_today, per_card = self.cache.unsent_debits_today(today)
+        till_today, card_today = self.cache.unsent_debits_today(today, req.card_id)
         if converting:
             till_today -= req.list_amount
-            per_card[req.card_id] = per_card.get(req.card_id, 0) - req.list_amount
+            card_today -= req.list_amount
         refusal = sale_refusal(card, quote, spent, today, split_tender=req.split_tender,
                                pin_verified=req.pin_verified) or offline_refusal(
-            card, quote.card_part, per_card.get(req.card_id, 0), till_today,
-            self.policy.till_cap)
+            card, quote.card_part, card_today, till_today, self.policy.till_cap)
         if refusal is not None:
             if converting:
                 log.info("sale %s not confirmed and refused offline (%s); settles later",
