@@ -172,7 +172,11 @@ def run_bench(url: str, tills: int, seconds: float, n_cards: int, hot_cards: int
 
 def add_bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("bench", help="concurrent checkout load against a database")
-    p.add_argument("--db", required=True, help="database URL (PostgreSQL for a real test)")
+    p.add_argument("--db", help="database URL (PostgreSQL for a real test); with --offline "
+                   "default: a throwaway database on the local server")
+    p.add_argument("--offline", action="store_true", help="one till sells --entries times "
+                   "with the centre unreachable, then back-fills")
+    p.add_argument("--entries", type=int, default=10_000)
     p.add_argument("--tills", type=int, default=16)
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--cards", type=int, default=10_000)
@@ -183,6 +187,10 @@ def add_bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
+    if args.offline:
+        return _cmd_bench_offline(args)
+    if not args.db:
+        raise SystemExit("tillcard bench: --db is required (a PostgreSQL URL)")
     res = run_bench(args.db, args.tills, args.seconds, args.cards, args.hot_cards,
                     args.baseline)
     if args.json:
@@ -204,3 +212,15 @@ def _print_human(res: dict[str, Any]) -> None:
         print(f"  naive flow lost {res['baseline']['lost_minor_units']} minor units")
     print(f"  ledger flow lost {res['lost_minor_units']} minor units")
     print(f"  verify: {'OK' if res['verify_ok'] else 'MISMATCH'}")
+
+
+def _cmd_bench_offline(args: argparse.Namespace) -> int:
+    from tillcard.commands.bench_offline import print_offline, run_offline_bench, scratch_db
+
+    with scratch_db(args.db) as url:
+        res = run_offline_bench(url, args.entries)
+    if args.json:
+        print(json.dumps(res))
+    else:
+        print_offline(res)
+    return 0 if res["verify_ok"] else 1
