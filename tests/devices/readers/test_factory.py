@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tillcard.devices.readers.base import ReaderEvent, ReaderState
+from tillcard.devices.readers.base import CardPresented, ReaderEvent, ReaderState
 from tillcard.devices.readers.factory import WedgeReader, open_reader
 from tillcard.devices.readers.pcsc import PcscReader
 from tillcard.devices.readers.serial_reader import SerialReader
@@ -39,13 +39,19 @@ def test_serial(uri: str, port: str, baudrate: int) -> None:
     assert (reader.port_url, reader.baudrate) == (port, baudrate)
 
 
-def test_wedge_only_reports_its_kind() -> None:
-    reader = open_reader("wedge")
+def test_wedge_turns_typed_numbers_into_taps_without_removal() -> None:
+    reader = open_reader(" wedge ")
     assert isinstance(reader, WedgeReader)
     seen: list[ReaderEvent] = []
+    reader.typed("0011259375")  # before start: nowhere to go
     reader.start(seen.append)
+    reader.typed("0011259375")
+    reader.typed("")
     reader.stop()
-    assert seen == [ReaderState(True, "keyboard wedge")]
+    reader.typed("0004567890")  # after stop: dropped
+    assert seen == [ReaderState(True, "keyboard wedge"),
+                    CardPresented("keyboard wedge", "0011259375", "keyboard-wedge",
+                                  reports_removal=False)]
 
 
 @pytest.mark.parametrize(("uri", "why"), [

@@ -11,7 +11,12 @@ from pcscd_proc import READER_0, READER_1
 from reader_support import CardSlots, EventLog, Pcscd
 from vpcd_card import ATR_CLASSIC_1K, ATR_DESFIRE, ATR_ULTRALIGHT
 
-from tillcard.devices.readers.base import CardPresented, CardRemoved, ReaderState
+from tillcard.devices.readers.base import (
+    CardPresented,
+    CardRemoved,
+    CardUnreadable,
+    ReaderState,
+)
 from tillcard.devices.readers.pcsc import (
     NOT_INSTALLED,
     SERVICE_DOWN,
@@ -114,6 +119,7 @@ def test_card_answering_get_data_with_error(start_reader: Callable[..., PcscRead
     bad = cards("11223344", error_sw=sw)
     state = events.wait_state(False)
     assert state.message == f"card not readable: GET DATA answered {meaning}"
+    assert events.skipped == [CardUnreadable(READER_0, f"GET DATA answered {meaning}")]
     cards.remove(bad)
     cards("0A0B0C0D")
     assert events.wait_card().uid == "0A0B0C0D"

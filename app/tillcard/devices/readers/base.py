@@ -9,16 +9,34 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class CardPresented:
-    """A card arrived; ``uid`` is upper-case hex (chip) or the number a reader gives."""
+    """A card arrived; ``uid`` is upper-case hex (chip) or the number a reader gives.
+
+    ``reports_removal`` is False for readers that never say the card left (keyboard
+    wedge): the window then forgets the card after its sale rather than wait for a
+    removal that never comes, so the next amount cannot go on the last customer's card.
+    """
 
     reader: str
     uid: str
     kind: str = ""
+    reports_removal: bool = True
 
 
 @dataclass(frozen=True)
 class CardRemoved:
     reader: str
+
+
+@dataclass(frozen=True)
+class CardUnreadable:
+    """A card is on the reader but gave no identity (``reason`` for support staff).
+
+    Distinct from a reader fault: the window must drop whatever card it still shows, or
+    the cashier would charge the previous customer.
+    """
+
+    reader: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -29,7 +47,7 @@ class ReaderState:
     message: str
 
 
-ReaderEvent = CardPresented | CardRemoved | ReaderState
+ReaderEvent = CardPresented | CardRemoved | CardUnreadable | ReaderState
 ReaderSink = Callable[[ReaderEvent], None]
 
 

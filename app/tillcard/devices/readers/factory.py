@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from tillcard.devices.readers.base import CardReader, ReaderSink, ReaderState
+from tillcard.devices.readers.base import CardPresented, CardReader, ReaderSink, ReaderState
 from tillcard.devices.readers.pcsc import PcscReader
 from tillcard.devices.readers.serial_reader import FORMATS, SerialReader
 from tillcard.devices.readers.simulated import SimulatedReader
@@ -18,18 +18,30 @@ URI_FORMS = (
 
 
 class WedgeReader:
-    """Stands in for a keyboard-wedge reader, whose keystrokes the UI's filter catches.
+    """A keyboard-wedge reader: the UI's key filter catches its bursts and calls ``typed``.
 
-    It only tells the status bar what kind of reader is configured.
+    The reader itself is just a keyboard, so it lives in the UI's event filter (it needs
+    Qt); this object turns what the filter caught into taps on the same sink every other
+    reader uses, so the window handles every reader alike.
     """
 
     name = "keyboard wedge"
 
+    def __init__(self) -> None:
+        self._sink: ReaderSink | None = None
+
     def start(self, sink: ReaderSink) -> None:
+        self._sink = sink
         sink(ReaderState(True, "keyboard wedge"))
 
     def stop(self) -> None:
-        return None
+        self._sink = None
+
+    def typed(self, number: str) -> None:
+        """A number the reader typed; a wedge never says when the card left."""
+        sink = self._sink
+        if sink is not None and number:
+            sink(CardPresented(self.name, number, "keyboard-wedge", reports_removal=False))
 
 
 def open_reader(uri: str) -> CardReader:

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from tillcard.devices.readers.base import (
     CardPresented,
     CardRemoved,
+    CardUnreadable,
     ReaderEvent,
     ReaderSink,
     ReaderState,
@@ -97,7 +98,8 @@ class PcscReader:
 
     Reported states: ``reader ok: <names>``, ``no reader[ matching '<filter>']``,
     ``PC/SC service not running``, ``card not readable: <why>`` (until the next good
-    read). A card pulled away before its UID was read is not reported at all.
+    read; a ``CardUnreadable`` event comes first). A card pulled away before its UID was
+    read is not reported at all.
     """
 
     _active: ClassVar[PcscReader | None] = None
@@ -332,6 +334,8 @@ class PcscReader:
             uid = self._read_uid(reader)
         except CardProblem as problem:
             log.warning("card in %s not readable: %s", reader, problem)
+            self._card_gone(reader)
+            self._emit(CardUnreadable(reader, str(problem)))
             self._card_problem = f"card not readable: {problem}"
             self._publish()
             return
