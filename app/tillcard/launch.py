@@ -5,16 +5,19 @@ from __future__ import annotations
 import logging
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from tillcard.bootstrap import Till, build_till
 from tillcard.config import DatabaseSettings, DeviceSettings, Settings, TillSettings
 from tillcard.devices.printer.simulated import SimulatedPrinter
+from tillcard.devices.readers.base import CardReader
 from tillcard.devices.readers.simulated import SimulatedReader
 from tillcard.services.auth import LoginFailed, SecretHasher, Session
 from tillcard.services.demo import DemoCard, seed_demo
@@ -24,6 +27,7 @@ from tillcard.ui.demo_panel import DemoCardsPanel, ReceiptView
 from tillcard.ui.tasks import TaskRunner
 from tillcard.ui.texts import tr
 from tillcard.ui.theme import apply_theme
+from tillcard.ui.wedge import WedgeFilter
 
 log = logging.getLogger(__name__)
 TRANSLATIONS = Path(__file__).parent / "ui" / "i18n"
@@ -127,8 +131,6 @@ def run_demo(data_dir: Path | None) -> int:
 
 def run_till(settings: Settings) -> int:
     """The configured till: sign in, then the cashier window."""
-    from tillcard.devices.readers.factory import open_reader
-
     app = qt_app(settings)
     printer_bridge = PrinterBridge()
     till = build_till(settings, on_printer_status=printer_bridge.on_status)
@@ -137,13 +139,35 @@ def run_till(settings: Settings) -> int:
         till.close()
         return 1
     counter = _counter(till, session, printer_bridge)
-    reader = open_reader(settings.devices.reader)
-    reader.start(counter.reader_bridge.sink)
+    reader, _wedge = start_reader(app, settings.devices, counter.reader_bridge)
     counter.window.show()
     code = app.exec()
     reader.stop()
     counter.close()
     return code
+
+
+def start_reader(app: QCoreApplication, devices: DeviceSettings, bridge: ReaderBridge, *,
+                 wedge_clock: Callable[[], float] = time.monotonic,
+                 ) -> tuple[CardReader, WedgeFilter | None]:
+    """Opens and starts the configured reader, feeding ``bridge``.
+
+    A keyboard-wedge reader is only a keyboard: its bursts are caught by a key filter on
+    the whole application before any widget sees them, and come back through the
+    reader's sink like any other tap. The filter is returned so that a caller outliving
+    the window (a test) can remove it again.
+    """
+    from tillcard.devices.readers.factory import WedgeReader, open_reader
+
+    reader = open_reader(devices.reader)
+    wedge = None
+    if isinstance(reader, WedgeReader):
+        wedge = WedgeFilter(app, max_gap=devices.wedge_max_gap_ms / 1000,
+                            min_length=devices.wedge_min_length, clock=wedge_clock)
+        wedge.card_read.connect(reader.typed)
+        app.installEventFilter(wedge)
+    reader.start(bridge.sink)
+    return reader, wedge
 
 
 def _sign_in(till: Till) -> Session | None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from tillcard.devices.printer.base import PrinterStatus
-from tillcard.devices.readers.base import CardPresented, CardRemoved, ReaderEvent, ReaderState
+from tillcard.devices.readers.base import (
+    CardPresented,
+    CardRemoved,
+    CardUnreadable,
+    ReaderEvent,
+    ReaderState,
+)
 from tillcard.ui.mainthread import MainThreadPost
 
 
@@ -15,11 +21,13 @@ class ReaderBridge(QObject):
     Signals (always emitted on the GUI thread):
         card_presented(CardPresented)
         card_removed(CardRemoved)
+        card_unreadable(CardUnreadable)
         state_changed(ReaderState)
     """
 
     card_presented = Signal(object)
     card_removed = Signal(object)
+    card_unreadable = Signal(object)
     state_changed = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -34,6 +42,8 @@ class ReaderBridge(QObject):
             self.card_presented.emit(event)
         elif isinstance(event, CardRemoved):
             self.card_removed.emit(event)
+        elif isinstance(event, CardUnreadable):
+            self.card_unreadable.emit(event)
         elif isinstance(event, ReaderState):
             self.state_changed.emit(event)
 

@@ -7,11 +7,23 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from tillcard.devices.display.base import CustomerDisplay
 from tillcard.devices.printer.base import PrinterStatus
-from tillcard.devices.readers.base import CardPresented, CardRemoved, ReaderState
+from tillcard.devices.readers.base import (
+    CardPresented,
+    CardRemoved,
+    CardUnreadable,
+    ReaderState,
+)
 from tillcard.domain.money import Currency, format_number
 from tillcard.domain.rules import Refusal, RefusalCode
 from tillcard.services.auth import Session
@@ -20,6 +32,7 @@ from tillcard.services.flow import ChargeIntent, CheckoutFlow, Phase
 from tillcard.services.receipts import discount_label
 from tillcard.services.views import CardView, ChargeResult
 from tillcard.ui.bridges import PrinterBridge, ReaderBridge
+from tillcard.ui.card_number_dialog import CardNumberDialog
 from tillcard.ui.customer_display import DisplayPresenter
 from tillcard.ui.keypad_widget import KeypadWidget
 from tillcard.ui.panels import CardPanel, QuotePanel
@@ -54,6 +67,9 @@ class CashierWindow(QMainWindow):
         self.flow = CheckoutFlow(max_minor=max_minor)
         self._void_armed = False
         self._pending_intent: ChargeIntent | None = None
+        self._card_watched = True  # a reader will say when the card shown leaves
+        self._card_problem = False  # a card is on the reader but could not be read
+        self._card_number_dialog: CardNumberDialog | None = None
         self._display = DisplayPresenter(display, currency) if display else None
         till = checkout.till
         self.setWindowTitle(tr("Tillcard — {site} · {till}").format(site=till.site,
@@ -70,6 +86,7 @@ class CashierWindow(QMainWindow):
         self._clock.start()
         reader.card_presented.connect(self._on_reader_card_presented)
         reader.card_removed.connect(self._on_reader_card_removed)
+        reader.card_unreadable.connect(self._on_reader_card_unreadable)
         reader.state_changed.connect(self._on_reader_state_changed)
         printer.status_changed.connect(self._on_printer_status_changed)
         self._on_clock_timeout()
@@ -100,6 +117,13 @@ class CashierWindow(QMainWindow):
         outer.addWidget(self.band)
         middle = QHBoxLayout()
         self.card_panel = CardPanel(self._cur)
+        self.card_number_button = QPushButton(tr("Card no.  (F3)"))
+        self.card_number_button.setObjectName("cardNumberButton")
+        self.card_number_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.card_number_button.clicked.connect(self._on_card_number_button_clicked)
+        left = QVBoxLayout()
+        left.addWidget(self.card_panel, 1)
+        left.addWidget(self.card_number_button)
         right = QVBoxLayout()
         self.quote_panel = QuotePanel(self._cur)
         self.keypad = KeypadWidget()
@@ -107,7 +131,7 @@ class CashierWindow(QMainWindow):
         self.keypad.charge_pressed.connect(self._on_keypad_charge_pressed)
         right.addWidget(self.quote_panel)
         right.addWidget(self.keypad, 1)
-        middle.addWidget(self.card_panel, 2)
+        middle.addLayout(left, 2)
         middle.addLayout(right, 3)
         outer.addLayout(middle, 1)
         self.last_label = QLabel(tr("F8 reprint · F9 void last"))
@@ -156,6 +180,8 @@ class CashierWindow(QMainWindow):
             if q.shortfall:
                 text += "  " + tr("· cash {amount}").format(amount=self._m(q.shortfall))
             return "paid", text
+        if f.view is None and self._card_problem:
+            return "refused", tr("Card not readable — tap it again, or F3 to type its number")
         if f.view is None:
             return "waiting", tr("Waiting for a card")
         return "card", tr("Key the amount, Enter to charge")
@@ -166,15 +192,24 @@ class CashierWindow(QMainWindow):
     # -- reader ---------------------------------------------------------------------------
 
     def _on_reader_card_presented(self, ev: CardPresented) -> None:
-        self._clear_timer.stop()
-        self.present_token(ev.uid)
+        if self._card_number_dialog is not None:
+            self._card_number_dialog.reject()  # the card was read after all
+        self.present_token(ev.uid, reports_removal=ev.reports_removal)
 
-    def present_token(self, token: str) -> None:
-        """Look a card up by chip UID or typed number, off the GUI thread."""
-        self._tasks.run(lambda: self._checkout.lookup(token), self._on_lookup_done,
+    def present_token(self, token: str, *, reports_removal: bool = True) -> None:
+        """Look a card up by chip UID or typed number, off the GUI thread.
+
+        ``reports_removal=False``: nothing will say when this card leaves (typed number,
+        keyboard wedge), so it is forgotten once its sale is paid.
+        """
+        self._clear_timer.stop()
+        self._card_problem = False
+        self._tasks.run(lambda: self._checkout.lookup(token),
+                        lambda found: self._on_lookup_done(found, reports_removal),
                         self._on_task_error)
 
-    def _on_lookup_done(self, found: CardView | Refusal) -> None:
+    def _on_lookup_done(self, found: CardView | Refusal, reports_removal: bool) -> None:
+        self._card_watched = reports_removal
         if isinstance(found, Refusal):
             self.flow.card_unknown(found)
         else:
@@ -187,6 +222,27 @@ class CashierWindow(QMainWindow):
     def _on_clear_timer_timeout(self) -> None:
         self.flow.card_removed()
         self._render()
+
+    def _on_reader_card_unreadable(self, _ev: CardUnreadable) -> None:
+        """A new card that gives no UID: drop the last one now, not after the grace."""
+        self._clear_timer.stop()
+        self.flow.card_removed()
+        self._card_problem = True
+        self._render()
+
+    def ask_card_number(self) -> None:
+        """The typed fallback: the printed number, for a card no reader can read."""
+        if self._card_number_dialog is None:
+            self._card_number_dialog = CardNumberDialog(self)
+            self._card_number_dialog.number_entered.connect(
+                self._on_card_number_dialog_number_entered)
+        self._card_number_dialog.ask()
+
+    def _on_card_number_dialog_number_entered(self, number: str) -> None:
+        self.present_token(number, reports_removal=False)
+
+    def _on_card_number_button_clicked(self) -> None:
+        self.ask_card_number()
 
     def _on_reader_state_changed(self, st: ReaderState) -> None:
         self.reader_label.setText(("▣ " if st.ok else "✖ ") + st.message)
@@ -211,7 +267,10 @@ class CashierWindow(QMainWindow):
             self.charge()
         elif key == Qt.Key.Key_Escape:
             self.flow.clear()
+            self._card_problem = False
             self._render()
+        elif key == Qt.Key.Key_F3:
+            self.ask_card_number()
         elif key == Qt.Key.Key_F8:
             self._tasks.run(self._checkout.reprint_last, lambda _ok: None, self._on_task_error)
         elif key == Qt.Key.Key_F9:
@@ -274,6 +333,8 @@ class CashierWindow(QMainWindow):
     def _on_paid_timer_timeout(self) -> None:
         if self.flow.phase is Phase.PAID:
             self.flow.phase = Phase.CARD if self.flow.view else Phase.WAITING
+            if not self._card_watched:
+                self.flow.card_removed()  # else the next sale could go on this card
             self._render()
 
     def _show_last(self) -> None:

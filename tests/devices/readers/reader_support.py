@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import serial
-from pcscd_proc import READER_0, READER_1, PcscdProcess, wait_until_empty
+from pcscd_proc import (
+    READER_0,
+    READER_1,
+    PcscdProcess,
+    missing_prerequisite,
+    service_running,
+    vpcd_lock,
+    wait_until_empty,
+)
 from vpcd_card import ATR_CLASSIC_1K, VPCD_BASE_PORT, VirtualCard
 
 from tillcard.devices.readers.base import CardPresented, ReaderEvent, ReaderState
+from tillcard.devices.readers.pcsc import list_pcsc_readers
 
 SLOT_READERS = (READER_0, READER_1)
 
@@ -77,6 +87,90 @@ class Pcscd:
         return self.process
 
 
+class _SharedPcscd:
+    """One pcscd per test process, however many session fixtures ask for it.
+
+    The reader tests and the window tests each have a session fixture; both hold the
+    machine-wide vpcd lock, which a second holder in the same process would wait on for
+    ever. So the first user takes the lock and starts pcscd, the last one stops it.
+    """
+
+    def __init__(self) -> None:
+        self._users = 0
+        self._current: Pcscd | None = None
+        self._stack = contextlib.ExitStack()
+
+    @contextlib.contextmanager
+    def use(self, conf_dir: Callable[[], Path]) -> Iterator[Pcscd]:
+        if self._current is None:
+            self._current = self._start(conf_dir)
+        self._users += 1
+        try:
+            yield self._current
+        finally:
+            self._users -= 1
+            if self._users == 0:
+                self._current = None
+                self._stack.close()
+
+    def _start(self, conf_dir: Callable[[], Path]) -> Pcscd:
+        missing = missing_prerequisite()
+        if missing:
+            pytest.skip(missing)
+        self._stack.enter_context(vpcd_lock())
+        try:
+            if service_running():
+                if READER_0 not in list_pcsc_readers():
+                    pytest.skip("the running pcscd has no vpcd readers")
+                return Pcscd(None)
+            process = PcscdProcess(conf_dir())
+            process.start()
+            self._stack.callback(process.stop)
+            return Pcscd(process)
+        except BaseException:
+            self._stack.close()
+            raise
+
+
+shared_pcscd = _SharedPcscd()
+
+
+@pytest.fixture(scope="session", name="pcscd")
+def pcscd_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
+    """Starts ``pcscd -f`` with the vpcd readers unless one is running; stops only ours.
+
+    Holds a machine-wide lock for the whole session, so concurrent sessions take turns.
+    Imported (as ``pcscd_fixture``) by every conftest or module that needs it; they all
+    share one pcscd.
+    """
+    with shared_pcscd.use(lambda: tmp_path_factory.mktemp("pcscd")) as running:
+        yield running
+
+
+@pytest.fixture(name="cards")
+def cards_fixture(pcscd: Pcscd) -> Iterator[CardSlots]:
+    """Inserts virtual cards (``cards(uid, atr=..., slot=0, ...)``); removes them afterwards."""
+    slots = CardSlots()
+    yield slots
+    slots.remove_all()
+
+
+class StepClock:
+    """Moves on by ``step`` each time it is read: the wedge filter reads it once per key.
+
+    Keys typed by qtbot arrive microseconds apart; this clock makes them as far apart as
+    a reader's or a person's keys, exactly.
+    """
+
+    def __init__(self, step: float) -> None:
+        self.now = 1000.0
+        self.step = step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
 class CardSlots:
     """Puts virtual cards on the vpcd slots and takes them off again."""
 
@@ -95,6 +189,14 @@ class CardSlots:
         card.remove()
         self.on_reader.remove(card)
         wait_until_empty(SLOT_READERS[card.port - VPCD_BASE_PORT])
+
+    def remove_all(self) -> None:
+        """Takes every card off and waits until pcscd has seen their slots empty."""
+        for card in self.on_reader:
+            card.remove()
+        for slot in {card.port - VPCD_BASE_PORT for card in self.on_reader}:
+            wait_until_empty(SLOT_READERS[slot])
+        self.on_reader.clear()
 
 
 class SocatPair:

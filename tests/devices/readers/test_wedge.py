@@ -9,23 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
+from reader_support import StepClock
 
+from tillcard.config import ConfigError, DeviceSettings, load_settings
 from tillcard.ui.wedge import WedgeFilter
 
 READER_SPEED = 0.008  # seconds between keys
 HUMAN_SPEED = 0.180
-
-
-class StepClock:
-    """Moves on by ``step`` each time it is read: the filter reads it once per key press."""
-
-    def __init__(self, step: float) -> None:
-        self.now = 1000.0
-        self.step = step
-
-    def __call__(self) -> float:
-        self.now += self.step
-        return self.now
 
 
 class Till(QWidget):
@@ -168,3 +158,19 @@ def test_enter_shortcut_does_not_fire_mid_burst(qtbot: QtBot, wedge: WedgeFilter
         qtbot.keyClick(till.amount, Qt.Key.Key_Return)
     assert fired == []
     assert till.amount.text() == "12.50"
+
+
+def test_wedge_thresholds_are_settings(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))  # no user config file here
+    assert (DeviceSettings().wedge_max_gap_ms, DeviceSettings().wedge_min_length) == (50, 6)
+    settings = load_settings(None, env={
+        "TILLCARD_DEVICES__READER": "wedge", "TILLCARD_DEVICES__WEDGE_MAX_GAP_MS": "30",
+        "TILLCARD_DEVICES__WEDGE_MIN_LENGTH": "10"})
+    assert (settings.devices.wedge_max_gap_ms, settings.devices.wedge_min_length) == (30, 10)
+    config = tmp_path / "tillcard.toml"
+    config.write_text('[devices]\nreader = "wedge"\nwedge_max_gap_ms = 0\nwedge_min_length = 99\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(config, env={})
+    message = str(error.value)
+    assert "devices.wedge_max_gap_ms: Input should be greater than or equal to 5" in message
+    assert "devices.wedge_min_length: Input should be less than or equal to 32" in message
