@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from argon2 import PasswordHasher
@@ -20,6 +21,9 @@ from tillcard.store.engine import make_engine  # noqa: E402
 from tillcard.store.ledger import Ledger  # noqa: E402
 from tillcard.store.migrate import upgrade  # noqa: E402
 from tillcard.store.reference import ReferenceStore  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.sync.proxy import Proxy
 
 NOW = datetime.fromisoformat("2026-11-23T12:00:00+08:00")
 
@@ -92,3 +96,31 @@ def pg_engine(pg_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def pg_books(pg_engine: Engine) -> Books:
     return make_books(pg_engine)
+
+
+@dataclass
+class Centre:
+    """The central database of a site: its URL, a superuser engine, reference data."""
+
+    url: str
+    engine: Engine
+    books: Books
+
+
+@pytest.fixture
+def centre(pg_engine: Engine, pg_url: str) -> Centre:
+    return Centre(pg_url, pg_engine, make_books(pg_engine))
+
+
+@pytest.fixture
+def proxy() -> Iterator[Proxy]:
+    """A loopback TCP proxy to the PostgreSQL server that the test can cut or black-hole."""
+    from sqlalchemy.engine import make_url
+
+    from tests.pg import server_url
+    from tests.sync.proxy import Proxy
+
+    u = make_url(server_url())
+    p = Proxy(u.host or "127.0.0.1", u.port or 5432)
+    yield p
+    p.close()

@@ -84,3 +84,22 @@ def test_permissions_enforced_in_services(books, hasher):
         auth.login("mgr", "wrong")
     rec = books.refs.user_by_login("mgr")
     assert rec is not None and rec.password_hash.startswith("$argon2")
+
+
+def test_a_refusal_without_card_state_reaches_the_cashier_as_a_refusal(books, hasher):
+    from tillcard.domain.rules import Refusal, RefusalCode, Refused
+    from tillcard.services.auth import Role, Session
+    from tillcard.services.checkout import CheckoutService
+    from tillcard.services.receipts import ReceiptBuilder
+    from tillcard.services.views import TillInfo
+
+    class Unreachable:
+        def sale(self, req):
+            raise Refused(Refusal(RefusalCode.OFFLINE_UNKNOWN_CARD))
+
+    till = TillInfo(1, "Till 1", "Site")
+    svc = CheckoutService(Unreachable(), books.refs, None, till, hasher,  # type: ignore[arg-type]
+                          ReceiptBuilder(till))
+    res = svc.charge(Session(1, "cashier", "Cashier", Role.CASHIER), 1, 500)
+    assert not res.ok and res.view is None
+    assert res.refusal is not None and res.refusal.code is RefusalCode.OFFLINE_UNKNOWN_CARD

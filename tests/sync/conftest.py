@@ -1,17 +1,17 @@
-"""A real central PostgreSQL behind a proxy the test controls, and tills with SQLite caches."""
+"""Tills with SQLite caches, reaching the real central PostgreSQL through the test's proxy.
+
+The ``centre`` and ``proxy`` fixtures live in tests/conftest.py (the window tests use
+them too).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
-from tests.conftest import Books, make_books
-from tests.pg import server_url
+from tests.conftest import Centre
 from tests.sync.proxy import Proxy
 from tillcard.store.engine import make_engine
 from tillcard.store.migrate import upgrade
@@ -20,26 +20,6 @@ from tillcard.sync.central import CentralOptions, make_central_engine
 from tillcard.sync.till_sync import OfflinePolicy, TillSync
 
 FAST = {"connect_timeout_s": 1, "statement_timeout_ms": 500, "call_timeout_s": 1.0}
-
-
-@dataclass
-class Centre:
-    url: str
-    engine: Engine
-    books: Books
-
-
-@pytest.fixture
-def centre(pg_engine: Engine, pg_url: str) -> Centre:
-    return Centre(pg_url, pg_engine, make_books(pg_engine))
-
-
-@pytest.fixture
-def proxy() -> Iterator[Proxy]:
-    u = make_url(server_url())
-    p = Proxy(u.host or "127.0.0.1", u.port or 5432)
-    yield p
-    p.close()
 
 
 TillFactory = Callable[..., TillSync]

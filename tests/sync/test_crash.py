@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.sync.conftest import Centre
+from tests.conftest import Centre
 from tillcard.domain.journal import EntryState
 from tillcard.store.engine import make_engine
 from tillcard.store.schema import JournalRow, OutboxRow, PurseRow

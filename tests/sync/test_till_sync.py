@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.sync.conftest import Centre, TillFactory
+from tests.conftest import Centre
+from tests.sync.conftest import TillFactory
 from tests.sync.proxy import Proxy
 from tillcard.domain.cards import CardStatus, CardType
 from tillcard.domain.journal import EntryState
-from tillcard.domain.rules import RefusalCode
+from tillcard.domain.rules import RefusalCode, Refused
 from tillcard.store.backfill import backfill
 from tillcard.store.ledger import Ledger, SaleRequest
 from tillcard.store.schema import CardRow, ExceptionRow, JournalRow, PurseRow
@@ -154,7 +155,9 @@ def test_offline_rules(centre: Centre, make_till: TillFactory, proxy: Proxy):
     assert cap.refusal is not None and cap.refusal.code is RefusalCode.OFFLINE_TILL_CAP
     assert cap.refusal.numbers == {"left": 500, "limit": 3_000}
     assert sale(till, rich, 500).entry is not None
-    assert new_card > 0
+    with pytest.raises(Refused) as refused:  # the checkout shows it as a refusal
+        sale(till, new_card, 100)
+    assert refused.value.refusal.code is RefusalCode.OFFLINE_UNKNOWN_CARD
 
 
 def test_frozen_card_reaches_an_offline_till_at_its_next_sync(

@@ -11,7 +11,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from tests.sync.conftest import Centre, TillFactory
+from tests.conftest import Centre
+from tests.sync.conftest import TillFactory
 from tests.sync.proxy import Proxy
 from tillcard.domain.cards import CardStatus
 from tillcard.domain.journal import EntryState

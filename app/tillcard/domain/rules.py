@@ -48,6 +48,14 @@ class Refusal:
         return _MESSAGES[self.code].format(**n)
 
 
+class Refused(Exception):  # noqa: N818 (a refusal, not an error)
+    """A refusal raised where no card state can go with it (the card is unknown here)."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
 _MESSAGES: dict[RefusalCode, str] = {
     RefusalCode.UNKNOWN_CARD: "Unknown card",
     RefusalCode.FROZEN: "Card is frozen",

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from tillcard.devices.printer.base import ReceiptSink
-from tillcard.domain.rules import MAX_PIN_FAILURES, Refusal, RefusalCode
+from tillcard.domain.rules import MAX_PIN_FAILURES, Refusal, RefusalCode, Refused
 from tillcard.services.auth import Role, SecretHasher, Session
 from tillcard.services.ports import CardDirectory, SalesBook
 from tillcard.services.receipts import ReceiptBuilder
@@ -76,10 +76,14 @@ class CheckoutService:
                 return ChargeResult(None, refusal, self.view(card_id))
             pin_verified = True
         now = self._clock()
-        out = self._ledger.sale(SaleRequest(
-            entry_id=entry_id or uuid.uuid4(), till_id=self._till.till_id, card_id=card_id,
-            list_amount=list_amount, created_at=now, cashier_id=session.user_id,
-            split_tender=split_tender, pin_verified=pin_verified))
+        try:
+            out = self._ledger.sale(SaleRequest(
+                entry_id=entry_id or uuid.uuid4(), till_id=self._till.till_id,
+                card_id=card_id, list_amount=list_amount, created_at=now,
+                cashier_id=session.user_id, split_tender=split_tender,
+                pin_verified=pin_verified))
+        except Refused as r:
+            return ChargeResult(None, r.refusal, None)
         card = out.card  # read under the charge's own lock; no second look-up
         view = CardView(card, out.wallet, out.spent, now.date())
         if out.entry is None:

@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from tillcard.domain.cards import Card
 from tillcard.domain.journal import Entry, EntryKind, EntryState
 from tillcard.domain.quote import make_quote, sale_entry, sale_refusal
-from tillcard.domain.rules import DaySpend, Refusal, RefusalCode, offline_refusal
+from tillcard.domain.rules import DaySpend, Refusal, RefusalCode, Refused, offline_refusal
 from tillcard.domain.wallet import Wallet
 from tillcard.store.ledger import Ledger, LedgerError, Outcome, SaleRequest
 from tillcard.store.reference import ReferenceStore
@@ -195,8 +195,8 @@ class TillSync:
         today = req.created_at.date()
         try:
             card, wallet, spent = self.cache.card_state(req.card_id, today)
-        except LedgerError:
-            raise OfflineRefused(Refusal(RefusalCode.OFFLINE_UNKNOWN_CARD)) from None
+        except LedgerError:  # issued since the last pull; the centre is out of reach
+            raise Refused(Refusal(RefusalCode.OFFLINE_UNKNOWN_CARD)) from None
         if converting:  # this sale itself is held back in full as authorizing: undo that
             wallet = Wallet(wallet.cash, wallet.grants, max(0, wallet.withheld
                                                             - req.list_amount))
@@ -228,14 +228,6 @@ class TillSync:
         return Outcome(entry, None, card, wallet.after(alloc),
                        DaySpend(spent.amount + alloc.total, spent.count + 1), quote,
                        offline=True)
-
-
-class OfflineRefused(LedgerError):
-    """An offline sale to a card this till does not know."""
-
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(refusal.message)
-        self.refusal = refusal
 
 
 def _request_entry(req: SaleRequest) -> Entry:

@@ -3,7 +3,9 @@
 Every replicated row records the transaction that last changed it (``changed_xid``), so a
 till can pull "everything committed since my last snapshot" without missing a transaction
 that committed late (see ``tillcard.sync.pull``). Card, card-type, holder and user
-changes NOTIFY ``tillcard_changes`` so online tills pull at once. A sale that leaves a
+changes NOTIFY ``tillcard_changes`` so online tills pull at once, as do journal entries
+other than sales (a recharge must reach the offline replica quickly; sales would wake
+every till all the time, and the periodic pull covers them). A sale that leaves a
 card's cash purse negative (only a back-filled offline sale can) blocks the card and
 records an exception, inside the journal trigger, so a till's role needs no UPDATE on
 card status.
@@ -159,6 +161,9 @@ PG_UP = [
             VALUES (NEW.id, NEW.till_id, NEW.card_id, NEW.cashier_id, 'negative_balance',
                     new_cash, NEW.created_at, now(), '')
             ON CONFLICT (entry_id) DO NOTHING;
+        END IF;
+        IF NEW.kind <> 'sale' THEN  -- recharges, voids, transfers: tills pull at once
+            PERFORM pg_notify('tillcard_changes', 'purses');
         END IF;
         RETURN NULL;
     END $$
