@@ -24,6 +24,7 @@ from tillcard.services.demo import DemoCard, seed_demo
 from tillcard.ui.bridges import PrinterBridge, ReaderBridge
 from tillcard.ui.cashier_window import CashierWindow
 from tillcard.ui.demo_panel import DemoCardsPanel, ReceiptView
+from tillcard.ui.link_status import LinkBridge, LinkIndicator
 from tillcard.ui.tasks import TaskRunner
 from tillcard.ui.texts import tr
 from tillcard.ui.theme import apply_theme
@@ -58,6 +59,7 @@ class Counter:
     reader: SimulatedReader | None = None
     cards: list[DemoCard] = field(default_factory=list)
     extra_windows: list[object] = field(default_factory=list)
+    link_bridge: LinkBridge | None = None  # central profile: the link in the status bar
 
     def close(self) -> None:
         self.window.close()
@@ -107,7 +109,12 @@ def _counter(till: Till, session: Session, printer_bridge: PrinterBridge) -> Cou
                            paid_banner_ms=ui.paid_banner_ms,
                            card_clear_grace_ms=ui.card_clear_grace_ms,
                            display=till.display)
-    return Counter(till, window, tasks, reader_bridge, printer_bridge)
+    counter = Counter(till, window, tasks, reader_bridge, printer_bridge)
+    if till.sync is not None:
+        counter.link_bridge = LinkBridge()
+        till.sync.link.subscribe(counter.link_bridge.on_status)
+        LinkIndicator(window.link_label, counter.link_bridge)
+    return counter
 
 
 def run_demo(data_dir: Path | None) -> int:
@@ -134,6 +141,7 @@ def run_till(settings: Settings) -> int:
     app = qt_app(settings)
     printer_bridge = PrinterBridge()
     till = build_till(settings, on_printer_status=printer_bridge.on_status)
+    till.start()  # the sync thread fetches users and cards while the cashier signs in
     session = _sign_in(till)
     if session is None:
         till.close()
@@ -182,5 +190,9 @@ def _sign_in(till: Till) -> Session | None:
         try:
             return till.auth.login(login, password)
         except LoginFailed as exc:
-            QMessageBox.warning(None, "Tillcard", str(exc))
+            text = str(exc)
+            if till.sync is not None and not till.sync.link.online:
+                text += "\n" + tr("The centre is out of reach: only users known at this "
+                                   "till's last sync can sign in.")
+            QMessageBox.warning(None, "Tillcard", text)
     return None

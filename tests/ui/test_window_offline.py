@@ -34,7 +34,6 @@ from tillcard.store.schema import PurseRow
 from tillcard.store.verify import verify
 from tillcard.sync.link import Backoff
 from tillcard.ui.bridges import PrinterBridge
-from tillcard.ui.link_status import LinkBridge, LinkIndicator
 
 pytestmark = pytest.mark.postgres
 
@@ -77,14 +76,11 @@ def counter(qtbot, tmp_path: Path, hasher: SecretHasher, centre: Centre,
     printer_bridge = PrinterBridge()
     till: Till = build_till(settings, hasher=hasher, on_printer_status=printer_bridge.on_status)
     assert till.sync is not None
-    link_bridge = LinkBridge()
-    till.sync.link.subscribe(link_bridge.on_status)
     till.sync.link.backoff = Backoff(0.05, 0.3)
     till.start()
     qtbot.waitUntil(lambda: till.sync is not None and till.sync.link.online, timeout=10_000)
     session = till.auth.login("cashier", "1234")  # from the till's replica
     c = _counter(till, session, printer_bridge)
-    LinkIndicator(c.window.link_label, link_bridge)
     qtbot.addWidget(c.window)
     yield c
     c.close()
@@ -126,6 +122,7 @@ def test_the_window_keeps_charging_while_the_centre_is_black_holed(
     assert len(probe.ticks) >= 50
     assert worst_gap < 0.5
     assert w.card_panel.balance.text() == "87.50"
+    assert "recorded offline" in w.band.text()
     qtbot.waitUntil(lambda: w.link_label.text() == "○ offline · 1 unsent", timeout=5_000)
 
     qtbot.waitUntil(lambda: w.flow.phase.value != "paid", timeout=10_000)

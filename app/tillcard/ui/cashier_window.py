@@ -179,6 +179,8 @@ class CashierWindow(QMainWindow):
                 charge=self._m(q.card_part), balance=self._m(q.balance_after))
             if q.shortfall:
                 text += "  " + tr("· cash {amount}").format(amount=self._m(q.shortfall))
+            if f.paid.offline:
+                text += "  " + tr("· recorded offline")
             return "paid", text
         if f.view is None and self._card_problem:
             return "refused", tr("Card not readable — tap it again, or F3 to type its number")
