@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.conftest import Centre
 from tests.sync.proxy import Proxy
@@ -30,10 +31,15 @@ def make_till(tmp_path: Path, centre: Centre, proxy: Proxy) -> Iterator[TillFact
     made: list[TillSync] = []
 
     def factory(till_id: int = 1, *, via: Proxy | None = None, cap: int = 500_000,
-                connect: bool = True) -> TillSync:
+                connect: bool = True, user: str | None = None, url: str | None = None
+                ) -> TillSync:
         local = make_engine(str(tmp_path / f"till-{till_id}.db"))
         upgrade(local)
-        opts = CentralOptions(url=(via or proxy).url(centre.url), **FAST)  # type: ignore[arg-type]
+        central = url or (via or proxy).url(centre.url)
+        if user:
+            central = make_url(central).set(username=user).render_as_string(
+                hide_password=False)
+        opts = CentralOptions(url=central, **FAST)  # type: ignore[arg-type]
         sync = TillSync(TillCache(local, till_id), make_central_engine(opts), opts,
                         OfflinePolicy(cap))
         if connect:

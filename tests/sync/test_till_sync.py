@@ -239,3 +239,48 @@ def test_settling_sales_of_unknown_fate(centre: Centre, make_till: TillFactory):
     assert settle(centre.engine, till.cache, margin_s=60, now=later).abandoned == 0
     assert central_balance(centre, card) == 10_000
     assert verify(centre.engine).ok
+
+
+def test_a_till_holding_only_the_till_role_sells_backfills_and_settles(
+        centre: Centre, make_till: TillFactory, proxy: Proxy):
+    """Least privilege: the till's database role is enough for every sync path."""
+    from sqlalchemy import text
+
+    from tillcard.store.roles import create_roles
+    from tillcard.sync.till_sync import _request_entry
+
+    create_roles(centre.engine)
+    login = f"till_{uuid.uuid4().hex[:8]}"
+    with centre.engine.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {login} LOGIN IN ROLE tillcard_till"))
+    till = make_till(user=login)
+    try:
+        card = centre.books.card("1101", cash=3_000)
+        till.probe()
+        till.cycle()
+        assert sale(till, card, 500).entry is not None  # online, as the till role
+        till.set_pin_failures(card, 1)
+        unconfirmed = SaleRequest(uuid.uuid4(), 1, card, 100, now())
+        till.cache.add(_request_entry(unconfirmed), EntryState.AUTHORIZING, sent_at=now())
+        Ledger(till.central).sale(unconfirmed)  # reached the centre; the till never knew
+        till.link.down("test")
+        assert sale(till, card, 2_000).entry is not None
+        till.link.recovering()
+        till.cycle()
+        settle(till.central, till.cache, margin_s=0)  # the 100 is reversed
+        till.cycle()
+        till.link.down("test")  # 2,500 of 3,000 spent; the replica says 500 is left
+        assert sale(till, card, 500).entry is not None
+        centre.books.ledger.sale(SaleRequest(uuid.uuid4(), 2, card, 300, now()))
+        till.link.recovering()
+        till.cycle()  # back-fill leaves the card at -300: blocked, exception raised
+        assert central_balance(centre, card) == -300
+        assert card_status(centre, card) == CardStatus.BLOCKED.value
+        rev = till.cache.item(unconfirmed.entry_id)
+        assert rev is not None and rev.state is EntryState.APPLIED
+        assert journal_count(centre, reversal_id(unconfirmed.entry_id)) == 1
+        assert verify(centre.engine).ok
+    finally:
+        till.central.dispose()
+        with centre.engine.begin() as conn:
+            conn.execute(text(f"DROP ROLE {login}"))
