@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sync_command(sub)
 
+    from tillcard.commands.exceptions_cmd import add_exceptions_command
+
+    add_exceptions_command(sub)
+
     dev = sub.add_parser("devices", help="card reader and printer tools")
     devsub = dev.add_subparsers(dest="devices_command", required=True)
     _add_device_commands(devsub)

@@ -158,3 +158,23 @@ def test_killed_during_the_backfill_every_offline_sale_lands_once(config: Path,
     assert [times_applied(centre, i) for i in sold] == [1] * 6
     assert cash(centre, card) == 10_000 - 6 * 250
     assert verify(centre.engine).ok
+
+
+def test_sync_status_with_the_centre_unreachable_says_so_and_loses_nothing(
+        config: Path, centre: Centre, tmp_path: Path):
+    card = centre.books.card("3004", cash=5_000)
+    sync_cli(config, "pull")
+    p = till(config, "offline", str(card), "100", "2")
+    assert p.returncode == 0, p.stderr
+    dead = tmp_path / "dead.toml"
+    dead.write_text(config.read_text(encoding="utf-8").replace(
+        centre.url, "postgresql://postgres@127.0.0.1:9/nowhere"), encoding="utf-8")
+    p = run(["-m", "tillcard", "--config", str(dead), "sync", "status", "--json"])
+    assert p.returncode == 1
+    out = json.loads(p.stdout)
+    assert out["centre_answers"] is False and out["unsent"] == 2
+    assert out["outbox"] == {"offline": 2}
+    p = run(["-m", "tillcard", "--config", str(dead), "sync", "push"])
+    assert p.returncode == 1 and "does not answer" in p.stdout
+    assert sync_cli(config, "push")["unsent"] == 0
+    assert cash(centre, card) == 4_800

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from tests.conftest import Centre
 from tests.sync.conftest import TillFactory
 from tests.sync.proxy import Proxy
+from tillcard.cli import main
 from tillcard.domain.cards import CardStatus, CardType
 from tillcard.domain.journal import EntryState
 from tillcard.domain.rules import RefusalCode, Refused
@@ -180,7 +182,8 @@ def test_frozen_card_reaches_an_offline_till_at_its_next_sync(
 
 
 def test_two_tills_offline_overspend_a_card_both_sales_land_card_blocked(
-        centre: Centre, make_till: TillFactory, proxy: Proxy):
+        centre: Centre, make_till: TillFactory, proxy: Proxy,
+        capsys: pytest.CaptureFixture[str]):
     card = centre.books.card("1009", cash=3_000)
     till1, till2 = make_till(1), make_till(2)
     proxy.cut()
@@ -205,6 +208,12 @@ def test_two_tills_offline_overspend_a_card_both_sales_land_card_blocked(
     assert item is not None and item.state is EntryState.EXCEPTION
     assert item.note == "negative_balance"
     assert verify(centre.engine).ok
+    # managers see it listed: where, who, whose card, how much
+    code = main(["exceptions", "--db", centre.url, "--json"])
+    [listed] = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert (listed["kind"], listed["till"], listed["card_number"], listed["holder"],
+            listed["amount"]) == ("negative_balance", "Till 2", "1009", "Holder 1009", -1_000)
     # online, the blocked card is refused until recharged
     refused = sale(till1, card, 100)
     assert refused.refusal is not None and refused.refusal.code is RefusalCode.BLOCKED
