@@ -68,12 +68,17 @@ _SETTLE = update(OUT).where(OUT.c.id == bindparam("eid")).values(
     seq=func.coalesce(bindparam("sq", type_=BigInteger), OUT.c.seq),
     hash=func.coalesce(bindparam("hs", type_=String), OUT.c.hash))
 
+UNSENT = (EntryState.OFFLINE.value, EntryState.AUTHORIZING.value)
+_UNSENT_OF_CARD = select(OUT.c.state, OUT.c.cash_delta, OUT.c.bonus_parts, OUT.c.list_amount,
+                         OUT.c.discount, OUT.c.tendered_cash, OUT.c.created_at).where(
+    OUT.c.card_id == bindparam("card"), OUT.c.state.in_(UNSENT),
+    OUT.c.kind == EntryKind.SALE.value)
+
 # Foreign keys point up this list: upserts go in this order.
 REPLICATED: tuple[tuple[type[Any], str], ...] = (
     (CardTypeRow, "id"), (HolderRow, "id"), (UserRow, "id"), (CardRow, "id"),
     (PurseRow, "card_id"), (BonusGrantRow, "id"),
 )
-UNSENT = (EntryState.OFFLINE.value, EntryState.AUTHORIZING.value)
 CURSOR_KEY = "pull_cursor"
 LAST_PULL_KEY = "last_pull_at"
 
@@ -240,13 +245,10 @@ class TillCache:
 
     def card_state(self, card_id: int, today: date) -> tuple[Card, Wallet, DaySpend]:
         """The replica's card, less this till's unconfirmed sales of the card."""
-        card, wallet, spent = self.ledger.card_state(card_id, today)
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(OUT.c.state, OUT.c.cash_delta, OUT.c.bonus_parts,
-                                       OUT.c.list_amount, OUT.c.discount,
-                                       OUT.c.tendered_cash, OUT.c.created_at).where(
-                OUT.c.card_id == card_id, OUT.c.state.in_(UNSENT),
-                OUT.c.kind == EntryKind.SALE.value)).all()
+        with self.engine.connect() as conn:  # one connection, prebuilt statements
+            locked = self.ledger._load(conn, card_id, today, lock=False)  # noqa: SLF001
+            card, wallet, spent = locked.card, locked.wallet, locked.spent
+            rows = conn.execute(_UNSENT_OF_CARD, {"card": card_id}).all()
         cash, withheld = wallet.cash, wallet.withheld
         grants = {g.id: g.remaining for g in wallet.grants}
         amount, count = spent.amount, spent.count

@@ -118,6 +118,10 @@ class Watchdog:
 
     def __init__(self, engine: Engine) -> None:
         self._local = threading.local()
+        # Sockets are noted when a connection is checked out (before any I/O on it, however
+        # the caller then talks to the driver) and at each statement (a connection held
+        # from before the block).
+        event.listen(engine, "checkout", self._on_checkout)
         event.listen(engine, "before_cursor_execute", self._track)
 
     @contextlib.contextmanager
@@ -147,12 +151,17 @@ class Watchdog:
             self._local.socks = None
             log.debug("central call took %.1f ms", (time.monotonic() - started) * 1000)
 
+    def _on_checkout(self, dbapi: Any, _record: Any, _proxy: Any) -> None:
+        self._note(dbapi)
+
     def _track(self, conn: Any, _cursor: Any, _stmt: Any, _params: Any, _ctx: Any,
                _many: Any) -> None:
+        self._note(conn.connection.dbapi_connection)
+
+    def _note(self, dbapi: Any) -> None:
         socks = getattr(self._local, "socks", None)
         if socks is None:
             return
-        dbapi = conn.connection.dbapi_connection
         pgconn = getattr(dbapi, "pgconn", None)
         if pgconn is not None:
             with contextlib.suppress(Exception):
