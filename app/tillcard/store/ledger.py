@@ -3,15 +3,21 @@
 One transaction per change: lock the card's purse row (``FOR UPDATE``; ``BEGIN IMMEDIATE``
 on SQLite), look the entry's UUID up (a replay returns the first result), decide with the
 domain rules against the locked row, append the entry to the till's chain, move the purse.
+
+On PostgreSQL a sale and the quote's read take one round trip each instead
+(``tillcard.store.pg_sale``: the same steps in the server-side ``tillcard_sale()``); the
+general path below stays for SQLite, voids, recharges, back-fill, and a central database
+whose schema predates that function.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, text, update
 
@@ -30,6 +36,11 @@ from tillcard.store.schema import (
     PurseRow,
     TillRow,
 )
+
+if TYPE_CHECKING:
+    from tillcard.store.pg_sale import PgSale
+
+log = logging.getLogger(__name__)
 
 J = cast(Table, JournalRow.__table__)
 P = cast(Table, PurseRow.__table__)
@@ -117,12 +128,31 @@ class _Locked:
 class Ledger:
     """Applies journal entries to one database (the till's SQLite or the central server)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, fast: bool = True) -> None:
+        """``fast=False`` keeps PostgreSQL on the general path (tests compare the two)."""
         self._engine = engine
+        self._pg: PgSale | None = None
+        if fast and engine.dialect.name == "postgresql":
+            from tillcard.store.pg_sale import PgSale  # it imports this module
+
+            self._pg = PgSale(engine, TILL_LOCK_KEY)
 
     # -- use cases ------------------------------------------------------------------------
 
     def sale(self, req: SaleRequest) -> Outcome:
+        if self._pg is not None:
+            from tillcard.store.pg_sale import SaleFunctionMissing
+
+            try:
+                return self._pg.sale(req)
+            except SaleFunctionMissing:
+                log.warning("the central database has no tillcard_sale() (migration 0004);"
+                            " sales take the general path until it is upgraded")
+                self._pg = None
+        return self._sale(req)
+
+    def _sale(self, req: SaleRequest) -> Outcome:
+        """The general path: lock, replay, expire, decide, append, in SQL statements."""
         today = req.created_at.date()
         with self._engine.begin() as conn:
             locked = self._lock(conn, req.card_id, today)
@@ -223,6 +253,11 @@ class Ledger:
 
     def card_state(self, card_id: int, today: date) -> tuple[Card, Wallet, DaySpend]:
         """Card, wallet and today's spend without locking (for display)."""
+        if self._pg is not None:
+            state = self._pg.card_state(card_id, today)
+            if state is None:
+                raise LedgerError(f"unknown card id {card_id}")
+            return state
         with self._engine.connect() as conn:
             locked = self._load(conn, card_id, today, lock=False)
             return locked.card, locked.wallet, locked.spent

@@ -4,6 +4,10 @@ A till adds journal entries and reads reference data; the journal trigger (a SEC
 DEFINER function owned by the schema owner) moves balances, so the till role has no
 UPDATE on money columns at all. ``SELECT … FOR UPDATE`` needs UPDATE on some column,
 hence the till's UPDATE on the purse's spend-of-the-day counters only.
+
+The online sale function (``tillcard_sale``, migration 0004) runs with the caller's
+rights, so it lets a till do nothing its role could not do statement by statement; only
+tills and admins may call it (functions are executable by PUBLIC unless revoked).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 
 ROLES = ("tillcard_till", "tillcard_manager", "tillcard_admin")
+SALE_FUNCTION = ("tillcard_sale(uuid, integer, bigint, bigint, timestamptz, date, integer, "
+                 "boolean, boolean, integer, integer)")
 
 GRANTS = [
     "GRANT USAGE ON SCHEMA public TO tillcard_till, tillcard_manager, tillcard_admin",
@@ -34,6 +40,13 @@ GRANTS = [
     " tillcard_manager",
     "REVOKE UPDATE, DELETE, TRUNCATE ON journal FROM tillcard_till, tillcard_manager, "
     "tillcard_admin",
+    # the one-round-trip sale, where the schema has it (0004 and later)
+    f"""DO $$ BEGIN
+        IF to_regprocedure('{SALE_FUNCTION}') IS NOT NULL THEN
+            REVOKE ALL ON FUNCTION {SALE_FUNCTION} FROM PUBLIC;
+            GRANT EXECUTE ON FUNCTION {SALE_FUNCTION} TO tillcard_till, tillcard_admin;
+        END IF;
+    END $$""",
 ]
 
 
