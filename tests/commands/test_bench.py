@@ -3,8 +3,10 @@
 import json
 
 import pytest
+from sqlalchemy import text
 
 from tillcard.commands import bench
+from tillcard.store.engine import make_engine
 
 pytestmark = pytest.mark.postgres
 
@@ -30,3 +32,29 @@ def test_bench_json_hot_card_no_lost_updates(pg_url, capsys):
                 "lost_minor_units"):
         assert key in base
     assert base["lost_minor_units"] >= 0
+
+
+def test_bench_tills_as_threads_report_quote_and_charge_apart(pg_url, capsys):
+    """``--procs`` packs the tills into fewer processes; every till still sells."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    bench.add_bench_command(parser.add_subparsers())
+    args = parser.parse_args(["bench", "--db", pg_url, "--tills", "4", "--procs", "2",
+                              "--seconds", "1", "--cards", "20", "--json"])
+    assert args.func(args) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["procs"] == 2 and res["tills"] == 4
+    assert res["verify_ok"] is True and res["errors"] == 0 and res["lost_minor_units"] == 0
+    assert res["applied"] > 0
+    for key in ("quote_p50_ms", "quote_p95_ms", "cycle_p50_ms", "cycle_p95_ms"):
+        assert res[key] > 0
+    assert res["cycle_p50_ms"] >= res["p50_ms"]
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            tills = set(conn.execute(text("SELECT DISTINCT till_id FROM journal "
+                                          "WHERE kind = 'sale'")).scalars())
+    finally:
+        engine.dispose()
+    assert tills == {1, 2, 3, 4}
