@@ -267,6 +267,10 @@ def test_schema_without_the_function_falls_back_to_the_general_path(pg_books: Bo
 
     c = pg_books.card("8801", cash=1_000)
     command.downgrade(alembic_config(pg_books.engine), "0003")
+    with pg_books.engine.connect() as conn:  # 0003's trigger is back
+        src = conn.execute(text("SELECT prosrc FROM pg_proc "
+                                "WHERE proname = 'tillcard_journal_apply'")).scalar_one()
+    assert "tillcard.spend" not in src and "negative_balance" in src
     ledger = Ledger(pg_books.engine)
     out = ledger.sale(sale(c, 100))
     assert out.entry is not None and out.wallet.cash == 900 and ledger._pg is None
