@@ -116,7 +116,9 @@ class PurseRow(Base):
     day_amount: Mapped[int] = mapped_column(default=0)
     day_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]
-    changed_xid: Mapped[int | None] = mapped_column(index=True)
+    # not indexed: every sale rewrites this row, and an indexed column that changes
+    # makes the update non-HOT (new index entries each time); a pull scans instead
+    changed_xid: Mapped[int | None]
 
 
 class BonusGrantRow(Base):
@@ -126,7 +128,9 @@ class BonusGrantRow(Base):
     remaining: Mapped[int]
     expires_on: Mapped[date] = mapped_column(Date)
     origin_entry: Mapped[uuid.UUID] = mapped_column(Uuid)
-    changed_xid: Mapped[int | None] = mapped_column(index=True)
+    # not indexed: every sale rewrites this row, and an indexed column that changes
+    # makes the update non-HOT (new index entries each time); a pull scans instead
+    changed_xid: Mapped[int | None]
 
 
 class JournalRow(Base):
