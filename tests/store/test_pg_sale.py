@@ -27,7 +27,9 @@ from tillcard.store.verify import verify
 pytestmark = pytest.mark.postgres
 
 # every character class Python's json.dumps(ensure_ascii=True) treats differently
-awkward_text = st.text(alphabet=st.characters(exclude_characters="\x00"), max_size=12)
+# any text PostgreSQL can store: no NUL, no lone surrogates (not encodable as UTF-8)
+awkward_text = st.text(alphabet=st.characters(exclude_characters="\x00",
+                                              exclude_categories=("Cs",)), max_size=12)
 entries = st.builds(
     Entry,
     id=st.uuids(), till_id=st.integers(1, 2**31 - 1), seq=st.integers(1, 2**40),
