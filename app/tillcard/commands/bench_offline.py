@@ -21,14 +21,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
+from tillcard.commands.bench import percentile
 from tillcard.commands.bench_data import seed_cards
-from tillcard.store.engine import make_engine, normalise_url
+from tillcard.store.engine import make_engine
 from tillcard.store.ledger import SaleRequest
 from tillcard.store.migrate import upgrade
 from tillcard.store.schema import JournalRow
+from tillcard.store.scratch import throwaway_database
 from tillcard.store.verify import verify
 from tillcard.sync.cache import TillCache
 from tillcard.sync.central import CentralOptions, make_central_engine
@@ -37,11 +38,6 @@ from tillcard.sync.till_sync import OfflinePolicy, TillSync
 UNREACHABLE = "postgresql://tillcard@127.0.0.1:9/nowhere"  # discard port: nobody answers
 BALANCE = 1_000_000
 LOCAL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _pct(xs: list[float], q: float) -> float:
-    return statistics.quantiles(xs, n=100, method="inclusive")[int(q) - 1] if len(xs) > 1 \
-        else xs[0]
 
 
 def run_offline_bench(url: str, entries: int, cards: int = 1_000, till_id: int = 1,
@@ -95,8 +91,8 @@ def run_offline_bench(url: str, entries: int, cards: int = 1_000, till_id: int =
     return {
         "entries": entries, "sold_offline": sold, "refused": refused,
         "offline_commit_p50_ms": round(statistics.median(commit_ms), 3),
-        "offline_commit_p95_ms": round(_pct(commit_ms, 95), 3),
-        "offline_commit_p99_ms": round(_pct(commit_ms, 99), 3),
+        "offline_commit_p95_ms": round(percentile(commit_ms, 95), 3),
+        "offline_commit_p99_ms": round(percentile(commit_ms, 99), 3),
         "initial_pull_s": round(initial_pull_s, 3),
         "backfill_s": round(backfill_s, 3),
         "backfill_per_s": round(report.pushed.applied / backfill_s, 1) if backfill_s else 0,
@@ -122,14 +118,6 @@ def scratch_db(url: str | None) -> Iterator[str]:
     if url:
         yield url
         return
-    server = make_url(normalise_url(os.environ.get("TILLCARD_TEST_DATABASE_URL", LOCAL)))
-    name = f"tillcard_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(os.environ.get("TILLCARD_TEST_DATABASE_URL", LOCAL),
+                            "tillcard_bench") as scratch:
+        yield scratch

@@ -259,8 +259,13 @@ class Ledger:
                 raise LedgerError(f"unknown card id {card_id}")
             return state
         with self._engine.connect() as conn:
-            locked = self._load(conn, card_id, today, lock=False)
-            return locked.card, locked.wallet, locked.spent
+            return self.card_state_in(conn, card_id, today)
+
+    def card_state_in(self, conn: Connection, card_id: int, today: date
+                      ) -> tuple[Card, Wallet, DaySpend]:
+        """``card_state`` on a connection the caller holds (to read more in one go)."""
+        locked = self._load(conn, card_id, today, lock=False)
+        return locked.card, locked.wallet, locked.spent
 
     # -- internals ------------------------------------------------------------------------
 

@@ -141,18 +141,7 @@ class TillCache:
                    ) -> None:
         """Settle several entries in one durable transaction (a back-filled batch)."""
         now = _now()
-        params = []
-        for entry_id, state, entry, note in changes:
-            p: dict[str, Any] = {"eid": entry_id, "st": state.value, "nt": note,
-                                 "at": None if state is EntryState.OFFLINE else now,
-                                 "cd": None, "bp": None, "dc": None, "tc": None, "sq": None,
-                                 "hs": None}
-            if entry is not None:
-                p.update(cd=entry.cash_delta, bp=bonus_parts_to_json(entry.bonus_parts),
-                         dc=entry.discount, tc=entry.tendered_cash)
-                if entry.seq:
-                    p.update(sq=entry.seq, hs=entry.hash)
-            params.append(p)
+        params = [_settle_params(*change, now) for change in changes]
         if not params:
             return
         with self._tally_lock, self.engine.begin() as conn:
@@ -246,8 +235,7 @@ class TillCache:
     def card_state(self, card_id: int, today: date) -> tuple[Card, Wallet, DaySpend]:
         """The replica's card, less this till's unconfirmed sales of the card."""
         with self.engine.connect() as conn:  # one connection, prebuilt statements
-            locked = self.ledger._load(conn, card_id, today, lock=False)  # noqa: SLF001
-            card, wallet, spent = locked.card, locked.wallet, locked.spent
+            card, wallet, spent = self.ledger.card_state_in(conn, card_id, today)
             rows = conn.execute(_UNSENT_OF_CARD, {"card": card_id}).all()
         cash, withheld = wallet.cash, wallet.withheld
         grants = {g.id: g.remaining for g in wallet.grants}
@@ -289,9 +277,14 @@ class TillCache:
             self._put(conn, LAST_PULL_KEY, _now().isoformat())
         return n
 
-    def remember_sale(self, out: Outcome, today: date) -> None:
-        """After an online sale, the replica takes the centre's balances at once."""
-        with self.engine.begin() as conn:
+    def applied_online(self, out: Outcome, today: date) -> None:
+        """An online sale confirmed: its outbox row and the replica's balances, one commit."""
+        if out.entry is None:
+            raise ValueError("only an applied sale can be recorded as applied")
+        params = _settle_params(out.entry.id, EntryState.APPLIED, out.entry, "", _now())
+        with self._tally_lock, self.engine.begin() as conn:
+            self._forget_tallies()
+            conn.execute(_SETTLE, params)
             conn.execute(update(PurseRow).where(PurseRow.card_id == out.card.id).values(
                 cash=out.wallet.cash, day=today, day_amount=out.spent.amount,
                 day_count=out.spent.count))
@@ -314,6 +307,20 @@ class TillCache:
         stmt = sqlite_insert(SyncStateRow).values(key=key, value=value)
         conn.execute(stmt.on_conflict_do_update(index_elements=["key"],
                                                 set_={"value": value}))
+
+
+def _settle_params(entry_id: uuid.UUID, state: EntryState, entry: Entry | None, note: str,
+                   now: datetime) -> dict[str, Any]:
+    """Parameters of ``_SETTLE``; ``None`` leaves a column as it was."""
+    p: dict[str, Any] = {"eid": entry_id, "st": state.value, "nt": note,
+                         "at": None if state is EntryState.OFFLINE else now,
+                         "cd": None, "bp": None, "dc": None, "tc": None, "sq": None, "hs": None}
+    if entry is not None:
+        p.update(cd=entry.cash_delta, bp=bonus_parts_to_json(entry.bonus_parts),
+                 dc=entry.discount, tc=entry.tendered_cash)
+        if entry.seq:
+            p.update(sq=entry.seq, hs=entry.hash)
+    return p
 
 
 def _debit(r: Any) -> int:

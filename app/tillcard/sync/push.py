@@ -53,7 +53,7 @@ def settle(central: Engine, cache: TillCache, margin_s: float,
            now: datetime | None = None) -> SettleResult:
     now = now or datetime.now(UTC)
     ripe = cache.authorizing(now - timedelta(seconds=margin_s))
-    waiting = len(cache.items([EntryState.AUTHORIZING])) - len(ripe)
+    waiting = cache.counts().get(EntryState.AUTHORIZING.value, 0) - len(ripe)
     if not ripe:
         return SettleResult(waiting=waiting)
     found = applied_ids(central, [i.entry.id for i in ripe])

@@ -92,8 +92,7 @@ class TillSync:
             return self._offline_sale(req, converting=True)
         crash_point(AFTER_CENTRAL_COMMIT)
         if out.entry is not None:
-            self.cache.set_state(req.entry_id, EntryState.APPLIED, entry=out.entry)
-            self.cache.remember_sale(out, req.created_at.date())
+            self.cache.applied_online(out, req.created_at.date())
         else:
             code = out.refusal.code.value if out.refusal else ""
             self.cache.set_state(req.entry_id, EntryState.DECLINED, note=code)

@@ -1,0 +1,28 @@
+"""Throwaway PostgreSQL databases: the tests' and the benchmarks' own, dropped afterwards."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tillcard.store.engine import normalise_url
+
+
+@contextmanager
+def throwaway_database(server_url: str, prefix: str = "tillcard_t") -> Iterator[str]:
+    """A fresh database on the server at ``server_url``; its URL, for the ``with`` block."""
+    base = make_url(normalise_url(server_url))
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
