@@ -8,8 +8,8 @@ import uuid
 from collections import Counter
 
 import pytest
-from sqlalchemy import event, select, text
-from sqlalchemy.exc import DBAPIError, ProgrammingError
+from sqlalchemy import TextClause, event, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
 
 from tests.conftest import NOW, Books
 from tillcard.domain.rules import RefusalCode
@@ -25,6 +25,15 @@ pytestmark = pytest.mark.postgres
 def balances(books: Books) -> dict[int, int]:
     with books.engine.connect() as conn:
         return {r.card_id: r.cash + r.bonus for r in conn.execute(select(PurseRow))}
+
+
+def copy_entry(void_of: str) -> TextClause:
+    """An INSERT of journal row ``:i`` again under a new id and the next seq, written by hand."""
+    return text("INSERT INTO journal SELECT gen_random_uuid(), till_id, seq + 1, kind, card_id, "
+                "cash_delta, bonus_delta, bonus_parts, grant_id, grant_amount, "
+                "grant_expires_on, list_amount, discount, tendered_cash, refers_to, "
+                f"{void_of}, cashier_id, created_at, recorded_at, prev_hash, hash "
+                "FROM journal WHERE id = :i")
 
 
 def test_sixteen_tills_on_five_shared_cards(pg_books: Books):
@@ -188,9 +197,23 @@ def test_chain_fork_refused(pg_books: Books):
     assert e is not None
     with pytest.raises(DBAPIError, match="does not continue the chain"), \
             pg_books.engine.begin() as conn:
-        conn.execute(text("INSERT INTO journal SELECT gen_random_uuid(), till_id, seq + 1, kind, "
-                          "card_id, cash_delta, bonus_delta, bonus_parts, grant_id, "
-                          "grant_amount, grant_expires_on, list_amount, discount, "
-                          "tendered_cash, refers_to, NULL, cashier_id, created_at, "
-                          "recorded_at, prev_hash, hash FROM journal WHERE id = :i"),
-                     {"i": e.id})
+        conn.execute(copy_entry("NULL"), {"i": e.id})
+
+
+def test_a_sale_is_voided_once_by_the_database_itself(pg_books: Books):
+    """Migration 0006: the unique index on ``void_of`` holds only voids, and still bites."""
+    card = pg_books.card("7705", cash=5_000)
+    ledger = Ledger(pg_books.engine)
+    s = ledger.sale(SaleRequest(uuid.uuid4(), 1, card, 100, NOW)).entry
+    assert s is not None
+    v = ledger.void(uuid.uuid4(), 1, s.id, NOW).entry
+    assert v is not None
+    with pg_books.engine.connect() as conn:
+        indexdef = conn.execute(text("SELECT indexdef FROM pg_indexes "
+                                     "WHERE indexname = 'uq_journal_void_of'")).scalar_one()
+    assert "UNIQUE" in indexdef and "WHERE (void_of IS NOT NULL)" in indexdef
+    # a second void of the same sale, written past the ledger's own check
+    with pytest.raises(IntegrityError, match="uq_journal_void_of"), \
+            pg_books.engine.begin() as conn:
+        conn.execute(copy_entry("void_of"), {"i": v.id})
+    assert verify(pg_books.engine).ok
