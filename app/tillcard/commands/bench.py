@@ -9,7 +9,7 @@ The tills run as threads, each with its own engine, connection and ``Ledger``, i
 process per CPU core by default (``--procs P`` to choose; as many as ``--tills`` makes
 each till a process of its own). Real tills run on their own machines; here they share
 the server's cores, and sixteen Python processes with their context switches and cold
-caches took a quarter to a third of the throughput from the server (interleaved runs in
+caches took a sixth to a quarter of the throughput from the server (interleaved runs in
 the README). Threads of one process share a warm cache and switch cheaply (the driver
 releases the GIL while it waits). The server sees the same sixteen concurrent
 connections either way.
