@@ -204,7 +204,7 @@ def percentile(sorted_values: list[float], p: int) -> float:
 
 
 def default_procs() -> int:
-    """One till process per CPU core: the tills' Python stays off the server's cores."""
+    """One till process per usable core: as few interpreters as keep every core busy."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
 
