@@ -152,6 +152,7 @@ class JournalRow(Base):
     discount: Mapped[int] = mapped_column(default=0)
     tendered_cash: Mapped[int] = mapped_column(default=0)
     refers_to: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # one void per sale; on PostgreSQL a partial unique index over voids only (0006)
     void_of: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
     cashier_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]  # when it happened at the till
