@@ -12,7 +12,10 @@ lost update on a hot card.
 
 ``--ceiling`` adds the server's own ceiling: ``pgbench`` (C clients, no Python) sending
 the very statements a till sends — the quote's card read and ``tillcard_sale()`` — on 16
-connections, one till each.
+connections, one till each, then on one connection (``--clients 1,2,4,8,16`` for more
+points). With the server on this machine it also prints the server's CPU per cycle (every
+``postgres`` process, from ``/proc``): a figure that drifts far less than cycles/s on a
+shared machine, and whose values show what concurrent connections cost on two cores.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import shutil
 import statistics
 import subprocess
 import tempfile
+import time
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -58,8 +62,57 @@ def one(server: str | None, seconds: float, procs: int | None, hot: int = 0) -> 
     return res
 
 
-def pgbench_ceiling(server: str | None, seconds: float) -> float:
-    """Quote + sale cycles/s from pgbench on 16 connections (one till each)."""
+def _postgres_processes() -> dict[int, list[str]]:
+    """Every ``postgres`` process here: pid → the fields of its ``/proc`` stat line."""
+    found = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue  # gone meanwhile
+        if stat[stat.index("(") + 1:stat.rindex(")")] == "postgres":
+            found[int(pid)] = stat[stat.rindex(")") + 2:].split()
+    return found
+
+
+def _cpu_ticks(fields: list[str]) -> int:
+    return int(fields[11]) + int(fields[12])  # utime + stime, the process's own
+
+
+def run_measuring_server(cmd: list[str]) -> tuple[str, float]:
+    """Run ``cmd``; its output and the CPU seconds the ``postgres`` processes here spent.
+
+    Backends that start meanwhile are sampled every 50 ms until they exit: once reaped,
+    a backend's CPU only shows in the postmaster's total for its children, mixed with
+    every other backend's (the seeding's, the last database's). The long-lived processes
+    (WAL writer, checkpointer, ...) count by their difference.
+    """
+    first = {pid: _cpu_ticks(f) for pid, f in _postgres_processes().items()}
+    last = dict(first)
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as proc:
+        while proc.poll() is None:
+            for pid, fields in _postgres_processes().items():
+                last[pid] = _cpu_ticks(fields)
+            time.sleep(0.05)
+        out, err = proc.communicate()
+    if proc.returncode:
+        raise SystemExit(f"{cmd[0]} failed:\n{err}")
+    for pid, fields in _postgres_processes().items():
+        last[pid] = _cpu_ticks(fields)
+    ticks = sum(v - first.get(pid, 0) for pid, v in last.items())
+    return out, ticks / os.sysconf("SC_CLK_TCK")
+
+
+def pgbench_ceiling(server: str | None, seconds: float, clients: int = TILLS
+                    ) -> tuple[float, float | None]:
+    """Quote + sale cycles/s from pgbench on ``clients`` connections (one till each).
+
+    With it, the server's CPU milliseconds per cycle when the server runs here (else None).
+    """
     binary = shutil.which("pgbench") or next(iter(sorted(
         glob.glob("/usr/lib/postgresql/*/bin/pgbench"), reverse=True)), None)
     if binary is None:
@@ -79,17 +132,19 @@ def pgbench_ceiling(server: str | None, seconds: float) -> float:
             hide_password=False)
         with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
             f.write(script)
+        local = make_url(url).host in (None, "", "localhost", "127.0.0.1", "::1")
         try:
-            out = subprocess.run(
-                [binary, "-n", "-c", str(TILLS), "-j", str(os.cpu_count() or 1),
-                 "-T", str(int(seconds)), "-M", "prepared", "-f", f.name, libpq],
-                capture_output=True, text=True, check=True).stdout
+            out, used = run_measuring_server(
+                [binary, "-n", "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 1)),
+                 "-T", str(int(seconds)), "-M", "prepared", "-f", f.name, libpq])
         finally:
             os.unlink(f.name)
     found = re.search(r"tps = ([\d.]+)", out)
-    if found is None:
+    done = re.search(r"number of transactions actually processed: (\d+)", out)
+    if found is None or done is None:
         raise SystemExit(f"pgbench printed no tps:\n{out}")
-    return float(found.group(1))
+    cycles = int(done.group(1))
+    return float(found.group(1)), (1000 * used / cycles if local and cycles else None)
 
 
 def main() -> None:
@@ -98,6 +153,8 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--hot-runs", type=int, default=3)
     p.add_argument("--ceiling", action="store_true", help="also pgbench's cycles/s")
+    p.add_argument("--clients", default=f"{TILLS},1",
+                   help="pgbench connection counts for --ceiling, comma-separated")
     p.add_argument("--server", help="a database URL on the server (default: the local one)")
     args = p.parse_args()
     threads: list[dict[str, Any]] = []
@@ -113,8 +170,11 @@ def main() -> None:
         medians("one hot card", hot)
         medians("naive flow, same runs", [h["baseline"] for h in hot])
     if args.ceiling:
-        print(f"pgbench ceiling (quote + sale, 16 connections): "
-              f"{pgbench_ceiling(args.server, args.seconds):.0f} cycles/s")
+        for clients in (int(c) for c in args.clients.split(",")):
+            rate, cpu_ms = pgbench_ceiling(args.server, args.seconds, clients)
+            print(f"pgbench (quote + sale, {clients} connection{'s' * (clients > 1)}): "
+                  f"{rate:.0f} cycles/s" + (f", server CPU {cpu_ms:.2f} ms per cycle"
+                                            if cpu_ms is not None else ""))
 
 
 if __name__ == "__main__":
