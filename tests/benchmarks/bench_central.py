@@ -14,7 +14,7 @@ lost update on a hot card.
 the very statements a till sends — the quote's card read and ``tillcard_sale()`` — on 16
 connections, one till each, then on one connection (``--clients 1,2,4,8,16`` for more
 points). With the server on this machine it also prints the server's CPU per cycle (every
-``postgres`` process, from ``/proc``): a figure that drifts far less than cycles/s on a
+``postgres`` process, from ``/proc``): a figure that drifts less than cycles/s on a
 shared machine, and whose values show what concurrent connections cost on two cores.
 """
 
@@ -157,6 +157,9 @@ def main() -> None:
                    help="pgbench connection counts for --ceiling, comma-separated")
     p.add_argument("--server", help="a database URL on the server (default: the local one)")
     args = p.parse_args()
+    clients = [int(c) for c in args.clients.split(",")]
+    if not all(1 <= c <= TILLS for c in clients):  # pgbench's client n is till n + 1
+        p.error(f"--clients: each count must be 1..{TILLS}")
     threads: list[dict[str, Any]] = []
     procs: list[dict[str, Any]] = []
     for _ in range(args.runs):
@@ -170,9 +173,9 @@ def main() -> None:
         medians("one hot card", hot)
         medians("naive flow, same runs", [h["baseline"] for h in hot])
     if args.ceiling:
-        for clients in (int(c) for c in args.clients.split(",")):
-            rate, cpu_ms = pgbench_ceiling(args.server, args.seconds, clients)
-            print(f"pgbench (quote + sale, {clients} connection{'s' * (clients > 1)}): "
+        for n in clients:
+            rate, cpu_ms = pgbench_ceiling(args.server, args.seconds, n)
+            print(f"pgbench (quote + sale, {n} connection{'s' * (n > 1)}): "
                   f"{rate:.0f} cycles/s" + (f", server CPU {cpu_ms:.2f} ms per cycle"
                                             if cpu_ms is not None else ""))
 
