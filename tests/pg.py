@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from tillcard.store import scratch
-from tillcard.store.engine import normalise_url
-
-DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def server_url() -> str:
-    return normalise_url(os.environ.get("TILLCARD_TEST_DATABASE_URL", DEFAULT))
+from tillcard.store.scratch import server_url
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from sqlalchemy import TextClause, event, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
 
 from tests.conftest import NOW, Books
+from tests.threads import run_together
 from tillcard.domain.rules import RefusalCode
 from tillcard.store.engine import make_engine
 from tillcard.store.ledger import Ledger, SaleRequest
@@ -63,11 +64,7 @@ def test_sixteen_tills_on_five_shared_cards(pg_books: Books):
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
-    threads = [threading.Thread(target=till, args=(t,)) for t in range(2, 18)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout=120)
+    run_together(till, [(t,) for t in range(2, 18)], timeout=120)
     assert not errors, errors
     assert len(applied) + sum(refusals.values()) == 16 * 200
     after = balances(pg_books)
@@ -98,12 +95,7 @@ def test_every_request_sent_twice_applies_once(pg_books: Books):
             first_results.setdefault(r.entry_id, out.entry.hash)
             assert first_results[r.entry_id] == out.entry.hash
 
-    t1 = threading.Thread(target=send, args=(reqs,))
-    t2 = threading.Thread(target=send, args=(reqs,))
-    t1.start()
-    t2.start()
-    t1.join(60)
-    t2.join(60)
+    run_together(send, [(reqs,), (reqs,)], timeout=60)
     with pg_books.engine.connect() as conn:
         ids = conn.execute(select(JournalRow.id).where(JournalRow.kind == "sale")).scalars()
         counted = Counter(ids)
@@ -182,11 +174,7 @@ def test_one_till_two_connections_serialise(pg_books: Books):
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=send, args=(c,)) for c in cards]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(60)
+    run_together(send, [(c,) for c in cards], timeout=60)
     assert not errors
     assert verify(pg_books.engine).ok
 

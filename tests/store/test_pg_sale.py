@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from tests.conftest import NOW, Books
 from tests.store.test_central_postgres import till_engine
+from tests.threads import run_together
 from tillcard.domain.cards import CardStatus
 from tillcard.domain.journal import Entry, EntryKind, NewGrant, bonus_parts_to_json
 from tillcard.domain.rules import RefusalCode
@@ -183,11 +184,7 @@ def test_same_uuid_racing_on_two_cards_is_a_conflict_not_a_crash(pg_books: Books
             except EntryConflict as exc:
                 outcomes.append(exc)
 
-        threads = [threading.Thread(target=send, args=(c,)) for c in cards]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
+        run_together(send, [(c,) for c in cards], timeout=30)
         assert sorted(type(o).__name__ for o in outcomes) == ["EntryConflict", "Outcome"]
     with pg_books.engine.connect() as conn:
         assert conn.execute(select(JournalRow.id).where(JournalRow.kind == "sale")).all()

@@ -9,7 +9,6 @@ phase measures the first sync after the outage: settle, push in batches, pull.
 from __future__ import annotations
 
 import contextlib
-import os
 import random
 import statistics
 import tempfile
@@ -29,7 +28,7 @@ from tillcard.store.engine import make_engine
 from tillcard.store.ledger import SaleRequest
 from tillcard.store.migrate import upgrade
 from tillcard.store.schema import JournalRow
-from tillcard.store.scratch import throwaway_database
+from tillcard.store.scratch import server_url, throwaway_database
 from tillcard.store.verify import verify
 from tillcard.sync.cache import TillCache
 from tillcard.sync.central import CentralOptions, make_central_engine
@@ -37,7 +36,6 @@ from tillcard.sync.till_sync import OfflinePolicy, TillSync
 
 UNREACHABLE = "postgresql://tillcard@127.0.0.1:9/nowhere"  # discard port: nobody answers
 BALANCE = 1_000_000
-LOCAL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def run_offline_bench(url: str, entries: int, cards: int = 1_000, till_id: int = 1,
@@ -118,6 +116,5 @@ def scratch_db(url: str | None) -> Iterator[str]:
     if url:
         yield url
         return
-    with throwaway_database(os.environ.get("TILLCARD_TEST_DATABASE_URL", LOCAL),
-                            "tillcard_bench") as scratch:
+    with throwaway_database(server_url(), "tillcard_bench") as scratch:
         yield scratch

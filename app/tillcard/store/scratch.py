@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tillcard.store.engine import normalise_url
+
+LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def server_url() -> str:
+    """The server for scratch databases: ``TILLCARD_TEST_DATABASE_URL``, else the local one."""
+    return normalise_url(os.environ.get("TILLCARD_TEST_DATABASE_URL", LOCAL_SERVER))
 
 
 @contextmanager
