@@ -4,7 +4,7 @@
                                              [--ceiling] [--server URL]
 
 Each round runs ``tillcard bench --tills 16 --cards 10000`` twice, on fresh throwaway
-databases: the default layout (till threads in a process per core) and a process per
+databases: the default layout (a process per core, its tills on one event loop) and a process per
 till (``--procs 16``), alternately, so both see the same drift of a shared machine. Then
 ``--hot-runs`` runs with one hot card and the naive baseline. Prints every run's JSON and
 the medians. Targets: 1,500 charges/s and p95 <= 15 ms with 16 tills on 10,000 cards, no
@@ -160,14 +160,14 @@ def main() -> None:
     clients = [int(c) for c in args.clients.split(",")]
     if not all(1 <= c <= TILLS for c in clients):  # pgbench's client n is till n + 1
         p.error(f"--clients: each count must be 1..{TILLS}")
-    threads: list[dict[str, Any]] = []
+    shared: list[dict[str, Any]] = []
     procs: list[dict[str, Any]] = []
     for _ in range(args.runs):
-        threads.append(one(args.server, args.seconds, None))
+        shared.append(one(args.server, args.seconds, None))
         procs.append(one(args.server, args.seconds, TILLS))
     hot = [one(args.server, args.seconds, None, hot=1) for _ in range(args.hot_runs)]
-    if threads:
-        medians("default layout (till threads, a process per core)", threads)
+    if shared:
+        medians("default layout (a process per core, an event loop of tills each)", shared)
         medians("a process per till (--procs 16)", procs)
     if hot:
         medians("one hot card", hot)

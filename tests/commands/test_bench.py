@@ -24,7 +24,7 @@ def test_bench_json_hot_card_no_lost_updates(pg_url, capsys):
     for key in ("charges_per_s", "p50_ms", "p95_ms", "p99_ms", "refusals", "verify_ok"):
         assert key in res
     assert res["verify_ok"] is True
-    assert res["procs"] == min(4, bench.default_procs())  # threads, a process per core
+    assert res["procs"] == min(4, bench.default_procs())  # a process per core
     assert res["lost_minor_units"] == 0
     assert res["applied"] > 0 and res["errors"] == 0
     assert set(res["refusals"]) <= {"insufficient"}
@@ -35,8 +35,8 @@ def test_bench_json_hot_card_no_lost_updates(pg_url, capsys):
     assert base["lost_minor_units"] >= 0
 
 
-def test_bench_tills_as_threads_report_quote_and_charge_apart(pg_url, capsys):
-    """``--procs`` packs the tills into fewer processes; every till still sells."""
+def test_bench_tills_in_fewer_processes_report_quote_and_charge_apart(pg_url, capsys):
+    """``--procs`` packs the tills into fewer processes, an event loop each; all sell."""
     import argparse
 
     parser = argparse.ArgumentParser()

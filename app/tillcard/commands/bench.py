@@ -1,18 +1,16 @@
 """``tillcard bench``: N concurrent tills doing quote + charge; optional naive baseline.
 
-Each till has its own connection and its own ``Ledger`` and works in a loop: read the card
-(the quote the cashier sees), then charge it. Charge latency is the charge call, from the
-key press to "paid"; the quote's read and the whole cycle are reported beside it (the
-naive flow's read is part of its charge).
+Each till has its own connection and works in a loop: read the card (the quote the
+cashier sees), then charge it, with the till's own statements and answer handling
+(``bench_tills``). Charge latency is the charge call, from the key press to "paid"; the
+quote's read and the whole cycle are reported beside it (the naive flow's read is part of
+its charge).
 
-The tills run as threads, each with its own engine, connection and ``Ledger``, in one
-process per CPU core by default (``--procs P`` to choose; as many as ``--tills`` makes
-each till a process of its own). Real tills run on their own machines; here they share
-the server's cores, and sixteen Python processes with their context switches and cold
-caches took a sixth to a quarter of the throughput from the server (interleaved runs in
-the README). Threads of one process share a warm cache and switch cheaply (the driver
-releases the GIL while it waits). The server sees the same sixteen concurrent
-connections either way.
+The tills are spread over one process per CPU core by default (``--procs P`` to choose; as
+many as ``--tills`` makes each till a process of its own), and a process's tills share one
+event loop. Real tills run on their own machines; here they share the server's cores, and
+the CPU the load generator spends waking up is taken from the server (``bench_tills``
+says how much). The server sees the same sixteen concurrent connections either way.
 """
 
 from __future__ import annotations
@@ -21,144 +19,21 @@ import argparse
 import json
 import multiprocessing as mp
 import os
-import random
 import statistics
-import threading
 import time
-import uuid
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
 
 from tillcard.commands.bench_data import drop_naive, seed_cards, seed_naive
-from tillcard.domain.quote import make_quote
+from tillcard.commands.bench_tills import Job, run_job
 from tillcard.store.engine import make_engine
-from tillcard.store.ledger import Ledger, SaleRequest
 from tillcard.store.migrate import upgrade
 from tillcard.store.schema import PurseRow
 from tillcard.store.verify import verify
 
 CARD_BALANCE = 50_000
-HOT_SHARE = 0.5  # with hot cards, half of all charges go to them
-
-
-@dataclass
-class WorkerResult:
-    latencies_ms: list[float] = field(default_factory=list)  # the charge call
-    quote_ms: list[float] = field(default_factory=list)  # the card read before it
-    cycle_ms: list[float] = field(default_factory=list)  # both
-    refusals: Counter[str] = field(default_factory=Counter)
-    applied: int = 0
-    applied_minor: int = 0
-    errors: int = 0
-
-
-@dataclass(frozen=True)
-class Job:
-    url: str
-    till_ids: tuple[int, ...]
-    seconds: float
-    cards: list[int]
-    hot: list[int]
-    naive: bool
-    seed: int
-
-
-def _pick(rnd: random.Random, job: Job) -> int:
-    if job.hot and rnd.random() < HOT_SHARE:
-        return rnd.choice(job.hot)
-    return rnd.choice(job.cards)
-
-
-def _worker(job: Job) -> WorkerResult:
-    """One process: its tills, each on a thread of its own when there are several."""
-    if len(job.till_ids) == 1:
-        return _till(job, job.till_ids[0])
-    results: list[WorkerResult] = []
-    lock = threading.Lock()
-
-    def run(till_id: int) -> None:
-        r = _till(job, till_id)
-        with lock:
-            results.append(r)
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in job.till_ids]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    total = WorkerResult()
-    for r in results:
-        total.latencies_ms += r.latencies_ms
-        total.quote_ms += r.quote_ms
-        total.cycle_ms += r.cycle_ms
-        total.refusals.update(r.refusals)
-        total.applied += r.applied
-        total.applied_minor += r.applied_minor
-        total.errors += r.errors
-    return total
-
-
-def _till(job: Job, till_id: int) -> WorkerResult:
-    # as a till's central engine (sync.central): no pre-ping, a busy till's connection is
-    # never idle long enough to go stale, and a ping is a round trip per checkout
-    engine = make_engine(job.url, pool_size=1, max_overflow=0, pool_pre_ping=False)
-    rnd = random.Random(job.seed * 1_000 + till_id)
-    res = WorkerResult()
-    ledger = Ledger(engine)
-    end = time.perf_counter() + job.seconds
-    try:
-        while time.perf_counter() < end:
-            card, amount = _pick(rnd, job), rnd.randint(100, 2_000)
-            t0 = t1 = time.perf_counter()
-            try:
-                if job.naive:  # its read is part of its charge
-                    ok = _naive_charge(engine, card, amount)
-                    refusal = None if ok else "insufficient"
-                else:
-                    now = datetime.now().astimezone()
-                    today = now.date()
-                    c, wallet, _ = ledger.card_state(card, today)  # what the cashier sees
-                    make_quote(amount, c.card_type.discount_bp, wallet, today)
-                    t1 = time.perf_counter()  # the cashier presses "charge"
-                    out = ledger.sale(SaleRequest(uuid.uuid4(), till_id, card, amount, now))
-                    refusal = out.refusal.code.value if out.refusal else None
-            except Exception:
-                res.errors += 1
-                continue
-            t2 = time.perf_counter()
-            res.latencies_ms.append((t2 - t1) * 1000)
-            res.cycle_ms.append((t2 - t0) * 1000)
-            if not job.naive:
-                res.quote_ms.append((t1 - t0) * 1000)
-            if refusal:
-                res.refusals[refusal] += 1
-            else:
-                res.applied += 1
-                res.applied_minor += amount
-    finally:
-        engine.dispose()
-    return res
-
-
-def _naive_charge(engine: Any, card: int, amount: int) -> bool:
-    """The seed design: read, compute, write back the absolute balance, record. No lock."""
-    with engine.connect() as conn:
-        bal = conn.execute(text("SELECT balance FROM bench_naive_balances WHERE card_id = :c"),
-                           {"c": card}).scalar_one()
-        conn.commit()
-        if bal < amount:
-            return False
-        conn.execute(text("UPDATE bench_naive_balances SET balance = :b WHERE card_id = :c"),
-                     {"b": bal - amount, "c": card})
-        conn.execute(text("INSERT INTO bench_naive_sales (id, card_id, amount) "
-                          "VALUES (:i, :c, :a)"), {"i": str(uuid.uuid4()), "c": card,
-                                                   "a": amount})
-        conn.commit()
-    return True
 
 
 def _run(url: str, tills: int, seconds: float, cards: list[int], hot: list[int],
@@ -169,7 +44,7 @@ def _run(url: str, tills: int, seconds: float, cards: list[int], hot: list[int],
     ctx = mp.get_context("fork")
     started = time.perf_counter()
     with ctx.Pool(procs) as pool:
-        results = pool.map(_worker, jobs)
+        results = pool.map(run_job, jobs)
     wall = time.perf_counter() - started
     lat = sorted(x for r in results for x in r.latencies_ms)
     quote = sorted(x for r in results for x in r.quote_ms)

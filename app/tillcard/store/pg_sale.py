@@ -89,8 +89,8 @@ _TYPE_KEYS = ("code", "discount_bp", "per_txn_limit", "daily_amount_limit",
               "bonus_tiers", "bonus_expiry_days", "type_name")
 
 # Prepared-statement names carry a version: a changed statement gets a new name.
-_SALE = (b"tillcard_sale_1", SALE_SQL)
-_STATE = (b"tillcard_state_1", STATE_SQL)
+SALE_STATEMENT = (b"tillcard_sale_1", SALE_SQL)
+STATE_STATEMENT = (b"tillcard_state_1", STATE_SQL)
 _PREPARED = "tillcard_prepared"  # key in the pooled connection's info: names prepared
 
 _decode = json.JSONDecoder().decode  # json.loads, less its per-call argument checks
@@ -106,29 +106,41 @@ class SaleFunctionMissing(Exception):
     """The database has no ``tillcard_sale()`` yet; the caller uses the general path."""
 
 
-class PgSale:
-    """The fast path of one ``Ledger`` on PostgreSQL; thread-safe like the engine's pool."""
-
-    def __init__(self, engine: Engine, lock_key: int) -> None:
-        self._engine = engine
-        self._lock_key = b"%d" % lock_key
-        self._types: dict[tuple[Any, ...], CardType] = {}
-
-    # -- use cases ------------------------------------------------------------------------
-
-    def sale(self, req: SaleRequest) -> Outcome:
-        """``Ledger.sale`` in one round trip, with the same outcome and the same errors."""
-        if req.list_amount < 0:
-            raise ValueError("amount must be non-negative")  # as make_quote
-        today = req.created_at.date()
-        doc = self._call(_SALE, (
-            str(req.entry_id).encode(), b"%d" % req.till_id, b"%d" % req.card_id,
+def sale_params(req: SaleRequest, lock_key: int) -> list[bytes | None]:
+    """``tillcard_sale()``'s parameters for a request, as text (``None`` is NULL)."""
+    if req.list_amount < 0:
+        raise ValueError("amount must be non-negative")  # as make_quote
+    return [str(req.entry_id).encode(), b"%d" % req.till_id, b"%d" % req.card_id,
             b"%d" % req.list_amount, req.created_at.isoformat().encode(),
-            today.isoformat().encode(),
+            req.created_at.date().isoformat().encode(),
             None if req.cashier_id is None else b"%d" % req.cashier_id,
             b"t" if req.split_tender else b"f", b"t" if req.pin_verified else b"f",
-            b"%d" % MAX_PIN_FAILURES, self._lock_key))
-        assert doc is not None
+            b"%d" % MAX_PIN_FAILURES, b"%d" % lock_key]
+
+
+def state_params(card_id: int) -> list[bytes | None]:
+    """The quote's parameters (``STATE_SQL``)."""
+    return [b"%d" % card_id]
+
+
+def decode_answer(value: bytes | None) -> Any:
+    """A statement's single JSON value, parsed (``None`` for SQL NULL)."""
+    return None if value is None else _decode(value.decode())
+
+
+class Answers:
+    """The domain objects a till gets from the two statements' JSON answers.
+
+    Apart from the transport so that ``tillcard bench`` can drive many tills' connections
+    from one event loop and still build exactly what a till builds. Card types are few, so
+    each is built once.
+    """
+
+    def __init__(self) -> None:
+        self._types: dict[tuple[Any, ...], CardType] = {}
+
+    def outcome(self, req: SaleRequest, doc: dict[str, Any]) -> Outcome:
+        """``Ledger.sale``'s outcome from ``tillcard_sale()``'s answer to ``req``."""
         card = self._card(doc["card"], req.card_id)
         wallet = _wallet(doc)
         spent = DaySpend(doc["spent"], doc["spent_count"])
@@ -161,21 +173,16 @@ class PgSale:
             created_at=req.created_at, prev_hash=doc["prev_hash"])
         return Outcome(entry, None, card, wallet.after(alloc), spent, quote, extra=extra)
 
-    def card_state(self, card_id: int, today: date) -> tuple[Card, Wallet, DaySpend] | None:
-        """Card, wallet and today's spend without locking, or ``None`` for no such card."""
-        doc = self._call(_STATE, (b"%d" % card_id,))
-        if doc is None:
-            return None
+    def state(self, doc: dict[str, Any], card_id: int, today: date
+              ) -> tuple[Card, Wallet, DaySpend]:
+        """``card_state`` from the quote statement's answer."""
         c = doc["card"]
         day = c["day"]
         spent = (DaySpend(c["day_amount"], c["day_count"])
                  if day is not None and date.fromisoformat(day) == today else DaySpend())
         return self._card(c, card_id), _wallet(doc), spent
 
-    # -- internals ------------------------------------------------------------------------
-
     def _card(self, c: dict[str, Any], card_id: int) -> Card:
-        """The card from its JSON row; card types are few, so each is built once."""
         key = tuple(c[k] for k in _TYPE_KEYS)
         ctype = self._types.get(key)
         if ctype is None:
@@ -190,6 +197,30 @@ class PgSale:
                     valid_until=None if valid_until is None else date.fromisoformat(
                         valid_until),
                     pin_hash=c["pin_hash"], pin_failures=c["pin_failures"])
+
+
+class PgSale:
+    """The fast path of one ``Ledger`` on PostgreSQL; thread-safe like the engine's pool."""
+
+    def __init__(self, engine: Engine, lock_key: int) -> None:
+        self._engine = engine
+        self._lock_key = lock_key
+        self._answers = Answers()
+
+    # -- use cases ------------------------------------------------------------------------
+
+    def sale(self, req: SaleRequest) -> Outcome:
+        """``Ledger.sale`` in one round trip, with the same outcome and the same errors."""
+        doc = self._call(SALE_STATEMENT, sale_params(req, self._lock_key))
+        assert doc is not None
+        return self._answers.outcome(req, doc)
+
+    def card_state(self, card_id: int, today: date) -> tuple[Card, Wallet, DaySpend] | None:
+        """Card, wallet and today's spend without locking, or ``None`` for no such card."""
+        doc = self._call(STATE_STATEMENT, state_params(card_id))
+        return None if doc is None else self._answers.state(doc, card_id, today)
+
+    # -- internals ------------------------------------------------------------------------
 
     def _call(self, statement: tuple[bytes, str], params: Sequence[bytes | None]) -> Any:
         """Run a prepared statement as its own transaction; its single JSON value, parsed.
@@ -227,8 +258,7 @@ class PgSale:
             if res.status == pq.ExecStatus.TUPLES_OK:
                 if res.ntuples == 0:
                     return None
-                value = res.get_value(0, 0)
-                return None if value is None else _decode(value.decode())
+                return decode_answer(res.get_value(0, 0))
             if attempt == 1 and _sqlstate(res) == NO_SUCH_STATEMENT:
                 prepared.discard(name)
                 continue
