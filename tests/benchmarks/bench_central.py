@@ -43,7 +43,8 @@ from tillcard.store.pg_sale import STATE_SQL
 
 TILLS = 16
 CARDS = 10_000
-KEYS = ("charges_per_s", "p50_ms", "p95_ms", "p99_ms", "quote_p95_ms", "cycle_p95_ms")
+KEYS = ("charges_per_s", "p50_ms", "p95_ms", "p99_ms", "quote_p95_ms", "cycle_p95_ms",
+        "till_cpu_ms_per_cycle")
 
 
 def medians(label: str, runs: list[dict[str, Any]]) -> None:

@@ -66,6 +66,9 @@ def _run(url: str, tills: int, seconds: float, cards: list[int], hot: list[int],
         "cycle_p95_ms": round(percentile(cycle, 95), 2),
         "refusals": dict(refusals), "errors": sum(r.errors for r in results),
         "wall_s": round(wall, 2),
+        # what the load generator took from the cores it shares with the server
+        "till_cpu_ms_per_cycle": round(1000 * sum(r.cpu_s for r in results)
+                                       / max(1, len(lat)), 3),
     }
 
 
@@ -159,7 +162,7 @@ def _print_human(res: dict[str, Any]) -> None:
     for name, r in rows:
         print(f"  {name:7s} {r['charges_per_s']:8.1f} charges/s  p50 {r['p50_ms']:.2f} ms  "
               f"p95 {r['p95_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  refusals {r['refusals']}"
-              f"  errors {r['errors']}")
+              f"  errors {r['errors']}  till CPU {r['till_cpu_ms_per_cycle']:.3f} ms/cycle")
         if r["quote_p95_ms"]:
             print(f"          quote p50 {r['quote_p50_ms']:.2f} ms  p95 {r['quote_p95_ms']:.2f} ms;"
                   f"  quote + charge p50 {r['cycle_p50_ms']:.2f} ms"
