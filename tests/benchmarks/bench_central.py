@@ -4,8 +4,9 @@
                                              [--ceiling] [--server URL]
 
 Each round runs ``tillcard bench --tills 16 --cards 10000`` twice, on fresh throwaway
-databases: the default layout (a process per core, its tills on one event loop) and a process per
-till (``--procs 16``), alternately, so both see the same drift of a shared machine. Then
+databases: the default layout (a process per core, its tills on one event loop) and a
+process per till (``--procs 16``), alternately, so both see the same drift of a shared
+machine. Then
 ``--hot-runs`` runs with one hot card and the naive baseline. Prints every run's JSON and
 the medians. Targets: 1,500 charges/s and p95 <= 15 ms with 16 tills on 10,000 cards, no
 lost update on a hot card.
