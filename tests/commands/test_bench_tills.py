@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, text
 
@@ -64,3 +65,14 @@ def test_ledger_tills_sell_and_count_unknown_cards_as_errors(pg_engine: Engine,
     assert sum(n for _, n, _ in sold) == res.applied
     assert sum(m for _, _, m in sold) == res.applied_minor  # no discount on bench cards
 
+
+
+def test_a_till_whose_connection_dies_stops_the_run_with_its_name(pg_url: str) -> None:
+    kill = (b"kill", "SELECT pg_terminate_backend(pg_backend_pid())::text")
+
+    def till() -> Till:
+        yield kill[0], []
+        yield kill[0], []  # not reached: nothing more is sent on a dead connection
+
+    with pytest.raises(psycopg.OperationalError, match="till 7 lost its connection"):
+        drive(pg_url, {7: till()}, [kill])

@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from typing import Any
 
+import psycopg
 from sqlalchemy import func, select, text
 
 from tillcard.commands.bench_data import drop_naive, seed_cards, seed_naive
@@ -43,8 +44,11 @@ def _run(url: str, tills: int, seconds: float, cards: list[int], hot: list[int],
                 p * 7919 + int(naive)) for p in range(procs)]
     ctx = mp.get_context("fork")
     started = time.perf_counter()
-    with ctx.Pool(procs) as pool:
-        results = pool.map(run_job, jobs)
+    try:
+        with ctx.Pool(procs) as pool:
+            results = pool.map(run_job, jobs)
+    except psycopg.OperationalError as exc:
+        raise SystemExit(f"tillcard bench: {exc}") from exc
     wall = time.perf_counter() - started
     lat = sorted(x for r in results for x in r.latencies_ms)
     quote = sorted(x for r in results for x in r.quote_ms)

@@ -215,6 +215,8 @@ def drive(url: str, tills: dict[int, Till], statements: Sequence[Statement]) -> 
                     elif result.status != pq.ExecStatus.COMMAND_OK:
                         error = StatementError((result.error_message or b"").decode(
                             "utf-8", "replace"))
+                if pg.status == pq.ConnStatus.BAD:  # a bench run does not outlive its server
+                    raise psycopg.OperationalError(f"till {till_id} lost its connection: {error}")
                 _advance(live, sel, till_id, answer, error)
     finally:
         sel.close()
