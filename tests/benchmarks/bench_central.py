@@ -6,10 +6,9 @@
 Each round runs ``tillcard bench --tills 16 --cards 10000`` twice, on fresh throwaway
 databases: the default layout (a process per core, its tills on one event loop) and a
 process per till (``--procs 16``), alternately, so both see the same drift of a shared
-machine. Then
-``--hot-runs`` runs with one hot card and the naive baseline. Prints every run's JSON and
-the medians. Targets: 1,500 charges/s and p95 <= 15 ms with 16 tills on 10,000 cards, no
-lost update on a hot card.
+machine. Then ``--hot-runs`` runs with one hot card and the naive baseline. Prints every
+run's JSON and the medians. Targets: 1,500 charges/s and p95 <= 15 ms with 16 tills on
+10,000 cards, no lost update on a hot card.
 
 ``--ceiling`` adds the server's own ceiling: ``pgbench`` (C clients, no Python) sending
 the very statements a till sends — the quote's card read and ``tillcard_sale()`` — on 16
@@ -38,7 +37,7 @@ from sqlalchemy.engine import make_url
 from tillcard.commands.bench import CARD_BALANCE, run_bench
 from tillcard.commands.bench_data import seed_cards
 from tillcard.commands.bench_offline import scratch_db
-from tillcard.store.engine import make_engine
+from tillcard.store.engine import libpq_url, make_engine
 from tillcard.store.migrate import upgrade
 from tillcard.store.pg_sale import STATE_SQL
 
@@ -130,8 +129,7 @@ def pgbench_ceiling(server: str | None, seconds: float, clients: int = TILLS
                   + STATE_SQL.replace("$1", ":card") + ";\n"
                   "SELECT tillcard_sale(gen_random_uuid(), :client_id + 1, :card, :amt, "
                   "now(), current_date, NULL, false, false, 3, 4242);\n")
-        libpq = make_url(url).set(drivername="postgresql").render_as_string(
-            hide_password=False)
+        libpq = libpq_url(url)
         with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
             f.write(script)
         local = make_url(url).host in (None, "", "localhost", "127.0.0.1", "::1")

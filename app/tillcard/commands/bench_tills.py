@@ -35,9 +35,9 @@ from typing import Any
 
 import psycopg
 from psycopg import pq
-from sqlalchemy.engine import make_url
 
 from tillcard.domain.quote import make_quote
+from tillcard.store.engine import libpq_url
 from tillcard.store.ledger import TILL_LOCK_KEY, SaleRequest
 from tillcard.store.pg_sale import (
     SALE_STATEMENT,
@@ -183,8 +183,7 @@ def drive(url: str, tills: dict[int, Till], statements: Sequence[Statement]) -> 
     Every connection prepares ``statements`` first. A till's step is sent as soon as the
     till yields it; the loop sleeps until any connection has an answer.
     """
-    conninfo = make_url(url).set(drivername="postgresql").render_as_string(
-        hide_password=False)
+    conninfo = libpq_url(url)
     sel = selectors.DefaultSelector()
     live: dict[int, _Conn] = {}
     try:

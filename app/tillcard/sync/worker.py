@@ -15,8 +15,8 @@ import threading
 import time
 
 import psycopg
-from sqlalchemy.engine import make_url
 
+from tillcard.store.engine import libpq_url
 from tillcard.sync.central import central_url, is_link_error
 from tillcard.sync.link import LinkState
 from tillcard.sync.till_sync import TillSync
@@ -87,8 +87,7 @@ class SyncWorker:
         if self._listen is not None and not self._listen.closed:
             return
         opts = self.sync.opts
-        url = make_url(central_url(opts)).set(drivername="postgresql")
-        conn = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True,
+        conn = psycopg.connect(libpq_url(central_url(opts)), autocommit=True,
                                connect_timeout=opts.connect_timeout_s,
                                application_name=f"{opts.application_name}-listen")
         conn.execute(f"LISTEN {CHANNEL}")
