@@ -23,6 +23,7 @@ from tillcard.store.migrate import upgrade  # noqa: E402
 from tillcard.store.reference import ReferenceStore  # noqa: E402
 
 if TYPE_CHECKING:
+    from tests.pg import CentreClock
     from tests.sync.proxy import Proxy
 
 NOW = datetime.fromisoformat("2026-11-23T12:00:00+08:00")
@@ -62,6 +63,9 @@ def make_books(engine: Engine) -> Books:
     refs = ReferenceStore(engine)
     refs.ensure_till(1, "Till 1", "Site")
     refs.ensure_till(2, "Till 2", "Site")
+    # users 1 and 2: the ledger refuses a sale by a cashier it does not know
+    refs.add_user("books-cashier", "Li Na", "cashier", "not-a-hash")
+    refs.add_user("books-manager", "Wang Fang", "manager", "not-a-hash")
     types = {
         "standard": refs.add_card_type(CardType("standard", "Standard")),
         "bonus": refs.add_card_type(CardType("bonus", "Bonus", recharge=RechargeRule(
@@ -87,10 +91,21 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture
 def pg_engine(pg_url: str) -> Iterator[Engine]:
+    """The centre as its owner, its clock held at ``NOW`` (``centre_clock`` moves it)."""
+    from tests.pg import CentreClock
+
     engine = make_engine(pg_url, pool_size=20, max_overflow=10)
     upgrade(engine)
+    CentreClock(engine).set(NOW)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def centre_clock(pg_engine: Engine) -> CentreClock:
+    from tests.pg import CentreClock
+
+    return CentreClock.of(pg_engine)
 
 
 @pytest.fixture
@@ -109,6 +124,10 @@ class Centre:
 
 @pytest.fixture
 def centre(pg_engine: Engine, pg_url: str) -> Centre:
+    """A site's centre on the real clock: tills sell to it at their own real time."""
+    from tests.pg import CentreClock
+
+    CentreClock.of(pg_engine).set(None)
     return Centre(pg_url, pg_engine, make_books(pg_engine))
 
 

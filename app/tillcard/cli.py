@@ -7,24 +7,53 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import NoSuchModuleError, OperationalError
 
-from tillcard.config import ConfigError, Settings, load_settings
+from tillcard.config import (
+    ConfigError,
+    Settings,
+    check_config_file,
+    folder_problem,
+    load_settings,
+)
 
 log = logging.getLogger(__name__)
 Handler = Callable[[argparse.Namespace], int]
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: the command, the option, the reason.
+
+    Sub-commands get the same class (``add_subparsers`` uses the parent's), so every
+    ``tillcard … --bad-option`` answers alike, with exit status 2.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _folder(text: str) -> Path:
+    """An argparse ``type``: a folder that exists or can be made (``demo --data``)."""
+    path = Path(text).expanduser()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{path} is a file, not a folder")
+    reason = folder_problem(path)
+    if reason:
+        raise argparse.ArgumentTypeError(f"cannot create {path}: {reason}")
+    return path
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="tillcard", description="Stored-value card till.")
+    p: argparse.ArgumentParser = _Parser(prog="tillcard", description="Stored-value card till.")
     p.add_argument("--config", type=Path, help="TOML settings file")
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command")
     p.set_defaults(func=_cmd_gui)
 
     demo = sub.add_parser("demo", help="GUI on a fresh SQLite with demo cards")
-    demo.add_argument("--data", type=Path, help="keep the demo database in this folder")
+    demo.add_argument("--data", type=_folder, help="keep the demo database in this folder")
     demo.set_defaults(func=_cmd_demo)
 
     db = sub.add_parser("db", help="database administration")
@@ -130,15 +159,29 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit 2 for bad input (arguments, settings), 1 for a failure.
+
+    Each problem is one line on stderr, never a traceback: the cashier or support reads
+    it over the phone.
+    """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed by _Parser
+        return exc.code if isinstance(exc.code, int) else 2
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     func: Handler = args.func
     try:
+        if args.config is not None:  # even for commands that do not read it: a typo
+            check_config_file(args.config)
         return func(args)
     except ConfigError as exc:
-        print(f"tillcard: configuration error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"tillcard: configuration error: {line}", file=sys.stderr)
+        return 2
+    except NoSuchModuleError as exc:  # --db with a scheme SQLAlchemy does not know
+        print(f"tillcard: not a database URL: {exc}", file=sys.stderr)
         return 2
     except OperationalError as exc:
         print(f"tillcard: cannot reach the database: {exc.orig or exc}", file=sys.stderr)

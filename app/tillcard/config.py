@@ -1,22 +1,36 @@
 """Settings, declared once with types, defaults and descriptions; one TOML file per till.
 
 Precedence: defaults < TOML file < ``TILLCARD_SECTION__KEY`` environment variables.
+Every error names where the bad value came from, the file or the variable, because a
+cashier's support call starts with "which of the two do I fix".
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_config_path, user_data_path
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ENV_PREFIX = "TILLCARD_"
+CENTRAL_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+CENTRAL_URL_FORM = "postgresql://user@host/database"
 
 
 class ConfigError(Exception):
-    """A configuration that cannot be used; the message names the key and the reason."""
+    """A configuration that cannot be used.
+
+    The message has one line per problem, each ``<source>: <key>: <reason>``, where the
+    source is the TOML file or the environment variable that holds the bad value.
+    """
 
 
 class Profile(StrEnum):
@@ -42,6 +56,31 @@ class DatabaseSettings(_Section):
     sslmode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] = "prefer"
     sslrootcert: str = ""
     connect_timeout_s: int = Field(3, ge=1, le=60)
+
+    @field_validator("central_url")
+    @classmethod
+    def _names_a_server(cls, value: str) -> str:
+        """Refuse a URL libpq would quietly read as "the local socket, my own database"."""
+        problem = central_url_problem(value) if value else None
+        if problem:
+            raise PydanticCustomError("central_url", problem)
+        return value
+
+
+def central_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the central database's URL, or None when it can."""
+    try:
+        u = make_url(url)
+    except (ArgumentError, ValueError):
+        return f"not a URL; expected {CENTRAL_URL_FORM}"
+    if u.drivername not in CENTRAL_SCHEMES:
+        return (f"scheme '{u.drivername}' is not PostgreSQL; expected {CENTRAL_URL_FORM}")
+    missing = [part for part, there in (("host", u.host or u.query.get("host")),
+                                        ("database", u.database)) if not there]
+    if missing:
+        return (f"names no {' and no '.join(missing)}; expected {CENTRAL_URL_FORM} "
+                "(a local socket: postgresql:///database?host=/run/postgresql)")
+    return None
 
 
 class DeviceSettings(_Section):
@@ -112,32 +151,149 @@ def default_config_path() -> Path:
     return user_config_path("tillcard") / "tillcard.toml"
 
 
-def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -> Settings:
-    """Read the TOML file (optional when no path was given) and the environment overrides."""
-    env = dict(os.environ) if env is None else env
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read the TOML file (optional when no path was given) and the environment overrides.
+
+    Raises:
+        ConfigError: one line per problem, each naming its file or variable and key.
+    """
+    env = os.environ if env is None else env
     explicit = path is not None
     path = path or default_config_path()
-    data: dict[str, Any] = {}
-    if path.exists():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    elif explicit:
-        raise ConfigError(f"{path}: no such configuration file")
-    for key, value in env.items():
-        if key.startswith("TILLCARD_") and "__" in key:
-            section, _, name = key[len("TILLCARD_"):].lower().partition("__")
-            data.setdefault(section, {})[name] = value
+    data = _read_toml(path, required=explicit)
+    overrides = env_overrides(env)
+    for (section, name), (_var, value) in overrides.items():
+        table = data.setdefault(section, {})
+        if isinstance(table, dict):  # else the file's own error is the one to report
+            table[name] = value
+    sources = {f"{section}.{name}": var for (section, name), (var, _v) in overrides.items()}
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_errors(exc, path)) from None
+        raise ConfigError(format_errors(exc, path, sources)) from None
+    problem = local_db_problem(settings)
+    if problem:
+        raise ConfigError(f"{sources.get('database.local', path)}: database.local: {problem}")
+    return settings
 
 
-def format_errors(exc: ValidationError, path: Path) -> str:
-    lines = [f"{path}: invalid configuration"]
+def check_config_file(path: Path) -> None:
+    """Refuse a ``--config`` that is not a file, whatever the command does with it.
+
+    Raises:
+        ConfigError: the path is a directory or does not exist.
+    """
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory, not a configuration file")
+    if not path.exists():
+        raise ConfigError(f"{path}: no such configuration file")
+
+
+def _read_toml(path: Path, *, required: bool) -> dict[str, Any]:
+    if not required and not path.exists():
+        return {}
+    check_config_file(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def env_overrides(env: Mapping[str, str]) -> dict[tuple[str, str], tuple[str, str]]:
+    """``TILLCARD_SECTION__KEY`` variables as ``(section, key) -> (variable, value)``.
+
+    Variables without ``__`` (``TILLCARD_DB_PASSWORD``, the tests' own) are not settings
+    and are left alone; one with ``__`` must name a real setting, else a typo would be
+    silently ignored on one till and not on the next.
+
+    Raises:
+        ConfigError: one line per variable that names no setting.
+    """
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    problems: list[str] = []
+    for var, value in sorted(env.items()):
+        if not var.upper().startswith(ENV_PREFIX) or "__" not in var:
+            continue
+        section, _, name = var[len(ENV_PREFIX):].lower().partition("__")
+        model = _section_model(section)
+        if model is None:
+            problems.append(f"{var}: no such setting section '{section}' "
+                            f"(sections: {', '.join(_section_names())})")
+        elif name not in model.model_fields:
+            problems.append(f"{var}: no such setting '{section}.{name}' "
+                            f"(in [{section}]: {', '.join(model.model_fields)})")
+        else:
+            found[(section, name)] = (var, value)
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return found
+
+
+def _section_names() -> list[str]:
+    return [name for name in Settings.model_fields if _section_model(name) is not None]
+
+
+def _section_model(name: str) -> type[_Section] | None:
+    field = Settings.model_fields.get(name)
+    kind = field.annotation if field is not None else None
+    return kind if isinstance(kind, type) and issubclass(kind, _Section) else None
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why ``folder`` can be neither used nor made (``mkdir -p``), or None when it can."""
+    ancestor = folder
+    try:
+        while not ancestor.exists() and ancestor != ancestor.parent:
+            ancestor = ancestor.parent
+    except OSError as exc:
+        return f"{ancestor}: {exc.strerror or exc}"
+    if not ancestor.is_dir():
+        return f"{ancestor} is not a directory"
+    if ancestor != folder and not os.access(ancestor, os.W_OK | os.X_OK):
+        return f"{ancestor} is not writable"
+    return None
+
+
+def local_db_path_problem(path: Path) -> str | None:
+    """Why no SQLite file can live at ``path``, or None when it can (maybe after mkdir)."""
+    if path.is_dir():
+        return f"{path} is a directory, not a database file"
+    reason = folder_problem(path.parent)
+    return f"cannot create {path}: {reason}" if reason else None
+
+
+def local_db_problem(settings: Settings) -> str | None:
+    """Check ``database.local`` before anything is built on it (bootstrap makes the folder)."""
+    local = settings.database.local
+    if not local or "://" in local:
+        return None
+    return local_db_path_problem(settings.local_db_path())
+
+
+def source_of(key: str, path: Path | None = None,
+              env: Mapping[str, str] | None = None) -> str:
+    """Where setting ``key`` (``section.name``) comes from: its variable, else the file."""
+    env = os.environ if env is None else env
+    section, _, name = key.partition(".")
+    for var in env:
+        if (var.upper().startswith(ENV_PREFIX)
+                and var[len(ENV_PREFIX):].lower().partition("__") == (section, "__", name)):
+            return var
+    return str(path or default_config_path())
+
+
+def format_errors(exc: ValidationError, path: Path,
+                  sources: Mapping[str, str] | None = None) -> str:
+    """One line per error: ``<file or variable>: <key>: <reason>``."""
+    sources = sources or {}
+    lines = []
     for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        lines.append(f"  {key}: {err['msg']}")
+        loc = [str(p) for p in err["loc"]]
+        key = ".".join(loc) or "(top level)"
+        source = sources.get(".".join(loc[:2]), str(path))
+        lines.append(f"{source}: {key}: {err['msg']}")
     return "\n".join(lines)

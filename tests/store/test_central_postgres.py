@@ -8,15 +8,14 @@ import uuid
 from collections import Counter
 
 import pytest
-from sqlalchemy import TextClause, event, select, text
+from sqlalchemy import Engine, TextClause, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
 
 from tests.conftest import NOW, Books
+from tests.pg import till_login_engine
 from tests.threads import run_together
 from tillcard.domain.rules import RefusalCode
-from tillcard.store.engine import make_engine
 from tillcard.store.ledger import Ledger, SaleRequest
-from tillcard.store.roles import create_roles
 from tillcard.store.schema import JournalRow, PurseRow
 from tillcard.store.verify import verify
 
@@ -105,22 +104,14 @@ def test_every_request_sent_twice_applies_once(pg_books: Books):
     assert verify(pg_books.engine).ok
 
 
-def till_engine(url: str):
-    engine = make_engine(url)
-
-    @event.listens_for(engine, "connect")
-    def _as_till(dbapi_conn, _rec):
-        with dbapi_conn.cursor() as cur:
-            cur.execute("SET ROLE tillcard_till")
-        dbapi_conn.commit()
-
-    return engine
+def till_engine(url: str, owner: Engine, till_id: int = 1) -> Engine:
+    """A real till login (role ``tillcard_till``, bound to ``till_id``)."""
+    return till_login_engine(url, owner, till_id)
 
 
 def test_till_role_cannot_rewrite_history_but_can_sell(pg_books: Books, pg_url: str):
     card = pg_books.card("7701", cash=5_000)
-    create_roles(pg_books.engine)
-    engine = till_engine(pg_url)
+    engine = till_engine(pg_url, pg_books.engine)
     try:
         out = Ledger(engine).sale(SaleRequest(uuid.uuid4(), 1, card, 1_000, NOW))
         assert out.entry is not None and out.wallet.cash == 4_000  # the apply path works
@@ -129,6 +120,10 @@ def test_till_role_cannot_rewrite_history_but_can_sell(pg_books: Books, pg_url: 
                     "UPDATE purses SET cash = 1000000",
                     "UPDATE bonus_grants SET remaining = 100",
                     "UPDATE tills SET last_seq = 0",
+                    "INSERT INTO journal SELECT * FROM journal LIMIT 0",
+                    "UPDATE cards SET pin_failures = 0",
+                    "INSERT INTO exceptions SELECT * FROM exceptions LIMIT 0",
+                    "SELECT password_hash FROM users",
                     "TRUNCATE journal"):
             with pytest.raises(ProgrammingError, match="permission denied"), \
                     engine.begin() as conn:

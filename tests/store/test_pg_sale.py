@@ -1,4 +1,4 @@
-"""The one-round-trip sale on PostgreSQL: same bytes, same answers, same errors as the ledger."""
+"""The centre's sale on PostgreSQL: same bytes, same answers, same errors as the ledger."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from sqlalchemy import Engine, event, select, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from tests.conftest import NOW, Books
+from tests.pg import CentreClock
 from tests.store.test_central_postgres import till_engine
 from tests.threads import run_together
 from tillcard.domain.cards import CardStatus
 from tillcard.domain.journal import Entry, EntryKind, NewGrant, bonus_parts_to_json
 from tillcard.domain.rules import RefusalCode
 from tillcard.store.engine import make_engine
-from tillcard.store.ledger import EntryConflict, Ledger, LedgerError, SaleRequest
+from tillcard.store.ledger import CentreTooOld, EntryConflict, Ledger, LedgerError, SaleRequest
 from tillcard.store.migrate import upgrade
 from tillcard.store.roles import create_roles
 from tillcard.store.schema import JournalRow
@@ -84,14 +85,15 @@ def sale(card: int, amount: int, *, till: int = 1, at: datetime = NOW,
     return SaleRequest(entry_id or uuid.uuid4(), till, card, amount, at, **kw)  # type: ignore
 
 
-def test_sale_replay_conflict_and_expiry(pg_books: Books):
+def test_sale_replay_conflict_and_expiry(pg_books: Books, centre_clock: CentreClock):
     ledger = pg_books.ledger
-    assert ledger._pg is not None  # the fast path is on
+    assert ledger._pg is not None  # the centre's functions
     c = pg_books.card("8001", "bonus")
     ledger.recharge(uuid.uuid4(), 1, c, 1_000, NOW)  # +100 bonus, expires in 7 days
-    req = sale(c, 150, cashier_id=7)
+    req = sale(c, 150, cashier_id=1)
     first = ledger.sale(req)
     assert first.entry is not None and first.refusal is None and not first.replayed
+    assert first.entry.created_at == NOW  # the centre's clock, not the request's
     assert dict(first.entry.bonus_parts) and first.entry.bonus_delta == -100
     assert first.entry.cash_delta == -50 and first.wallet.cash == 950
     assert first.spent.amount == 150 and first.spent.count == 1
@@ -106,16 +108,20 @@ def test_sale_replay_conflict_and_expiry(pg_books: Books):
     with pytest.raises(EntryConflict):
         ledger.sale(sale(other, 150, entry_id=req.entry_id))
     # a second grant, left to expire: it leaves through an entry before the sale
-    ledger.recharge(uuid.uuid4(), 1, c, 1_000, NOW + timedelta(days=1))
-    late = ledger.sale(sale(c, 10, at=NOW + timedelta(days=30)))
+    centre_clock.set(NOW + timedelta(days=1))
+    ledger.recharge(uuid.uuid4(), 1, c, 1_000, NOW)
+    centre_clock.set(NOW + timedelta(days=30))
+    late = ledger.sale(sale(c, 10))
     assert [e.kind for e in late.extra] == [EntryKind.BONUS_EXPIRE]
     assert late.extra[0].bonus_delta == -100
     assert late.entry is not None and late.entry.seq == late.extra[0].seq + 1
     assert late.entry.prev_hash == late.extra[0].hash
     assert late.wallet.bonus(NOW.date() + timedelta(days=30)) == 0
-    # a refusal still lets the expiry through, as the general path does
-    ledger.recharge(uuid.uuid4(), 1, c, 100, NOW + timedelta(days=31))
-    refused = ledger.sale(sale(c, 1_000_000, at=NOW + timedelta(days=60)))
+    # a refusal still lets the expiry through, as the SQLite ledger does
+    centre_clock.set(NOW + timedelta(days=31))
+    ledger.recharge(uuid.uuid4(), 1, c, 100, NOW)
+    centre_clock.set(NOW + timedelta(days=60))
+    refused = ledger.sale(sale(c, 1_000_000))
     assert refused.refusal is not None and refused.refusal.code is RefusalCode.INSUFFICIENT
     assert len(refused.extra) == 1 and refused.entry is None
     assert ledger.entry(refused.extra[0].id) == refused.extra[0]
@@ -123,28 +129,27 @@ def test_sale_replay_conflict_and_expiry(pg_books: Books):
     assert rep.ok, rep.problems
 
 
-def test_limits_pin_status_and_split_as_the_general_path(pg_books: Books):
-    fast, general = pg_books.ledger, Ledger(pg_books.engine, fast=False)
-    for ledger, n in ((fast, "1"), (general, "2")):
-        c = pg_books.card(f"810{n}", "staff", cash=20_000)  # 10 % off, 80.00/day, PIN > 50.00
-        pin = ledger.sale(sale(c, 6_000))
-        assert pin.refusal is not None and pin.refusal.code is RefusalCode.PIN_REQUIRED
-        ok = ledger.sale(sale(c, 6_000, pin_verified=True))
-        assert ok.entry is not None and ok.entry.discount == 600 and ok.spent.amount == 5_400
-        over = ledger.sale(sale(c, 5_000))
-        assert over.refusal is not None and over.refusal.code is RefusalCode.OVER_DAILY_AMOUNT
-        assert over.refusal.numbers == {"left": 2_600, "limit": 8_000}
-        poor = pg_books.card(f"811{n}", cash=390)
-        short = ledger.sale(sale(poor, 1_000))
-        assert short.refusal is not None
-        assert short.refusal.numbers == {"shortfall": 610, "available": 390}
-        split = ledger.sale(sale(poor, 1_000, split_tender=True))
-        assert split.entry is not None and split.entry.tendered_cash == 610
-        assert split.wallet.cash == 0
-        frozen = pg_books.card(f"812{n}", cash=1_000)
-        pg_books.refs.set_card_status(frozen, CardStatus.FROZEN)
-        refused = ledger.sale(sale(frozen, 100))
-        assert refused.refusal is not None and refused.refusal.code is RefusalCode.FROZEN
+def test_limits_pin_status_and_split(pg_books: Books):
+    ledger = pg_books.ledger
+    c = pg_books.card("8101", "staff", cash=20_000)  # 10 % off, 80.00/day, PIN > 50.00
+    pin = ledger.sale(sale(c, 6_000))
+    assert pin.refusal is not None and pin.refusal.code is RefusalCode.PIN_REQUIRED
+    ok = ledger.sale(sale(c, 6_000, pin_verified=True))
+    assert ok.entry is not None and ok.entry.discount == 600 and ok.spent.amount == 5_400
+    over = ledger.sale(sale(c, 5_000))
+    assert over.refusal is not None and over.refusal.code is RefusalCode.OVER_DAILY_AMOUNT
+    assert over.refusal.numbers == {"left": 2_600, "limit": 8_000}
+    poor = pg_books.card("8111", cash=390)
+    short = ledger.sale(sale(poor, 1_000))
+    assert short.refusal is not None
+    assert short.refusal.numbers == {"shortfall": 610, "available": 390}
+    split = ledger.sale(sale(poor, 1_000, split_tender=True))
+    assert split.entry is not None and split.entry.tendered_cash == 610
+    assert split.wallet.cash == 0
+    frozen = pg_books.card("8121", cash=1_000)
+    pg_books.refs.set_card_status(frozen, CardStatus.FROZEN)
+    refused = ledger.sale(sale(frozen, 100))
+    assert refused.refusal is not None and refused.refusal.code is RefusalCode.FROZEN
     assert verify(pg_books.engine).ok
 
 
@@ -159,13 +164,14 @@ def test_unknown_card_and_till_are_ledger_errors(pg_books: Books):
     assert pg_books.ledger.card_state(c, NOW.date())[1].cash == 1_000  # nothing moved
 
 
-def test_card_state_matches_the_general_path(pg_books: Books):
+def test_card_state_is_what_the_sale_answered(pg_books: Books):
     c = pg_books.card("8301", "bonus")
     pg_books.ledger.recharge(uuid.uuid4(), 1, c, 1_000, NOW)
-    pg_books.ledger.sale(sale(c, 30))
-    general = Ledger(pg_books.engine, fast=False)
-    for day in (NOW.date(), NOW.date() + timedelta(days=1)):
-        assert pg_books.ledger.card_state(c, day) == general.card_state(c, day)
+    out = pg_books.ledger.sale(sale(c, 30))
+    card, wallet, spent = pg_books.ledger.card_state(c, NOW.date())
+    assert (card, wallet, spent) == (out.card, out.wallet, out.spent)
+    tomorrow = pg_books.ledger.card_state(c, NOW.date() + timedelta(days=1))
+    assert tomorrow[2].amount == 0 and tomorrow[1] == wallet
 
 
 def test_same_uuid_racing_on_two_cards_is_a_conflict_not_a_crash(pg_books: Books):
@@ -234,10 +240,10 @@ def test_a_killed_connection_is_a_link_error_then_the_pool_recovers(pg_url: str)
         engine.dispose()
 
 
-def test_till_role_may_sell_but_manager_may_not(pg_books: Books, pg_url: str):
+def test_till_login_may_sell_but_manager_may_not(pg_books: Books, pg_url: str):
     c = pg_books.card("8701", cash=1_000)
     create_roles(pg_books.engine)
-    till = till_engine(pg_url)
+    till = till_engine(pg_url, pg_books.engine, till_id=1)
     try:
         out = Ledger(till).sale(sale(c, 100))
         assert out.entry is not None and out.wallet.cash == 900
@@ -259,19 +265,11 @@ def test_till_role_may_sell_but_manager_may_not(pg_books: Books, pg_url: str):
     assert verify(pg_books.engine).ok
 
 
-def test_schema_without_the_function_falls_back_to_the_general_path(pg_books: Books):
-    from alembic import command
-
-    from tillcard.store.migrate import alembic_config
-
+def test_a_centre_without_the_money_functions_is_named_not_bypassed(pg_books: Books):
     c = pg_books.card("8801", cash=1_000)
-    command.downgrade(alembic_config(pg_books.engine), "0003")
-    with pg_books.engine.connect() as conn:  # 0003's trigger is back
-        src = conn.execute(text("SELECT prosrc FROM pg_proc "
-                                "WHERE proname = 'tillcard_journal_apply'")).scalar_one()
-    assert "tillcard.spend" not in src and "negative_balance" in src
-    ledger = Ledger(pg_books.engine)
-    out = ledger.sale(sale(c, 100))
-    assert out.entry is not None and out.wallet.cash == 900 and ledger._pg is None
-    upgrade(pg_books.engine)
-    assert verify(pg_books.engine).ok
+    with pg_books.engine.begin() as conn:
+        conn.execute(text("DROP FUNCTION tillcard_sale(uuid, integer, bigint, bigint, "
+                          "integer, boolean, boolean)"))
+    with pytest.raises(CentreTooOld, match="tillcard db upgrade"):
+        Ledger(pg_books.engine).sale(sale(c, 100))
+    assert pg_books.ledger.card_state(c, NOW.date())[1].cash == 1_000

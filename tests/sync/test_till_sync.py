@@ -98,7 +98,7 @@ def test_keeps_selling_when_the_link_is_cut_and_backfills_each_entry_once(
 
     # pushing again (as after a crash before the local mark) changes nothing
     again = backfill(centre.engine, 1, [o.entry for o in more if o.entry])
-    assert all(r.replayed for r in again)
+    assert all(r.replayed for r in again.items)
     assert central_balance(centre, card) == 6_500
 
 
@@ -255,13 +255,12 @@ def test_a_till_holding_only_the_till_role_sells_backfills_and_settles(
     """Least privilege: the till's database role is enough for every sync path."""
     from sqlalchemy import text
 
-    from tillcard.store.roles import create_roles
+    from tillcard.store.roles import create_roles, create_till_login
     from tillcard.sync.till_sync import _request_entry
 
     create_roles(centre.engine)
     login = f"till_{uuid.uuid4().hex[:8]}"
-    with centre.engine.begin() as conn:
-        conn.execute(text(f"CREATE ROLE {login} LOGIN IN ROLE tillcard_till"))
+    create_till_login(centre.engine, 1, login)
     till = make_till(user=login)
     try:
         card = centre.books.card("1101", cash=3_000)

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing as mp
 import os
 import statistics
+import sys
 import time
 from collections import Counter
 from typing import Any
@@ -126,30 +128,78 @@ def run_bench(url: str, tills: int, seconds: float, n_cards: int, hot_cards: int
     return result
 
 
+def positive_int(text: str) -> int:
+    """An argparse ``type``: a whole number of at least 1 (tills, cards, entries)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse ``type``: a whole number of at least 0 (hot cards: none is a choice)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse ``type``: a finite number above 0 (seconds)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number above 0, got {text}")
+    return value
+
+
 def add_bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("bench", help="concurrent checkout load against a database")
     p.add_argument("--db", help="database URL (PostgreSQL for a real test); with --offline "
                    "default: a throwaway database on the local server")
     p.add_argument("--offline", action="store_true", help="one till sells --entries times "
                    "with the centre unreachable, then back-fills")
-    p.add_argument("--entries", type=int, default=10_000)
-    p.add_argument("--tills", type=int, default=16)
-    p.add_argument("--seconds", type=float, default=10.0)
-    p.add_argument("--cards", type=int, default=10_000)
-    p.add_argument("--hot-cards", type=int, default=0)
+    p.add_argument("--entries", type=positive_int, default=10_000)
+    p.add_argument("--tills", type=positive_int, default=16)
+    p.add_argument("--seconds", type=positive_float, default=10.0)
+    p.add_argument("--cards", type=positive_int, default=10_000)
+    p.add_argument("--hot-cards", type=non_negative_int, default=0,
+                   help="this many of the cards take most of the sales (at most --cards)")
     p.add_argument("--baseline", choices=["naive"])
-    p.add_argument("--procs", type=int, default=None,
+    p.add_argument("--procs", type=positive_int, default=None,
                    help="processes to spread the tills over, as threads (default: one per "
                    "CPU core; --procs equal to --tills: a process for each till)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_bench)
 
 
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    """What argparse cannot see option by option: options that contradict each other."""
+    if args.offline:
+        return None
+    if not args.db:
+        return "--db is required (a PostgreSQL URL)"
+    if args.hot_cards > args.cards:
+        return (f"argument --hot-cards: {args.hot_cards} is more than --cards "
+                f"({args.cards})")
+    return None
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
+    problem = _usage_problem(args)
+    if problem:
+        print(f"tillcard bench: error: {problem}", file=sys.stderr)
+        return 2
     if args.offline:
         return _cmd_bench_offline(args)
-    if not args.db:
-        raise SystemExit("tillcard bench: --db is required (a PostgreSQL URL)")
     res = run_bench(args.db, args.tills, args.seconds, args.cards, args.hot_cards,
                     args.baseline, args.procs)
     if args.json:

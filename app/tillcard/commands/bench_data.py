@@ -11,7 +11,7 @@ from tillcard.domain.cards import CardType
 from tillcard.domain.journal import GENESIS_HASH, Entry, EntryKind
 from tillcard.store.mapping import entry_values
 from tillcard.store.reference import ReferenceStore
-from tillcard.store.schema import CardRow, HolderRow, JournalRow, PurseRow, TillRow
+from tillcard.store.schema import CardRow, HolderRow, JournalRow, TillRow
 
 SEED_TILL = 1000
 BENCH_TYPE = "bench"
@@ -36,9 +36,6 @@ def seed_cards(engine: Engine, cards: int, balance: int, tills: int) -> list[int
              "pin_hash": None, "pin_failures": 0, "updated_at": now}
             for i, h in enumerate(holders)
         ]).scalars().all()
-        conn.execute(insert(PurseRow), [
-            {"card_id": c, "cash": 0, "bonus": 0, "day": None, "day_amount": 0, "day_count": 0,
-             "updated_at": now} for c in card_ids])
         head = conn.execute(select(TillRow.last_seq, TillRow.last_hash)
                             .where(TillRow.id == SEED_TILL)).one()
         seq, prev = head.last_seq, head.last_hash or GENESIS_HASH

@@ -40,6 +40,9 @@ BALANCE = 1_000_000
 
 def run_offline_bench(url: str, entries: int, cards: int = 1_000, till_id: int = 1,
                       seed: int = 7) -> dict[str, Any]:
+    if entries < 1 or cards < 1:  # no sales: no latency to report, median() would fail
+        raise ValueError(f"offline bench needs at least one entry and one card, got "
+                         f"entries={entries}, cards={cards}")
     centre = make_engine(url, pool_size=4)
     upgrade(centre)
     card_ids = seed_cards(centre, cards, BALANCE, till_id)

@@ -2,7 +2,7 @@
 
 A till here does what a till does at the counter — the quote's card read, then the
 charge — with the till's own statements, parameters and answer handling
-(``tillcard.store.pg_sale``: the same prepared statements, ``sale_params``, ``Answers``
+(``tillcard.store.pg_centre``: the same prepared statements, ``sale_params``, ``Answers``
 building the card, wallet, quote and outcome, ``make_quote`` in between). Only the waiting
 differs. A till is a generator that yields each statement it wants run; the loop sends it
 on that till's non-blocking libpq connection, waits on every connection of the process at
@@ -38,8 +38,8 @@ from psycopg import pq
 
 from tillcard.domain.quote import make_quote
 from tillcard.store.engine import libpq_url
-from tillcard.store.ledger import TILL_LOCK_KEY, SaleRequest
-from tillcard.store.pg_sale import (
+from tillcard.store.ledger import SaleRequest
+from tillcard.store.pg_centre import (
     SALE_STATEMENT,
     STATE_STATEMENT,
     Answers,
@@ -135,7 +135,7 @@ def ledger_till(till_id: int, pick: Callable[[], tuple[int, int]], end: float,
             t1 = time.perf_counter()  # the cashier presses "charge"
             req = SaleRequest(uuid.uuid4(), till_id, card, amount, now)
             out = answers.outcome(req, (yield SALE_STATEMENT[0],
-                                        sale_params(req, TILL_LOCK_KEY)))
+                                        sale_params(req)))
         except StatementError:
             res.errors += 1
             continue

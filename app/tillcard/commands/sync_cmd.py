@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tillcard.bootstrap import central_sync
-from tillcard.config import ConfigError, Profile, load_settings
+from tillcard.config import ConfigError, Profile, load_settings, source_of
 from tillcard.store.engine import make_engine
 from tillcard.store.migrate import upgrade
 from tillcard.sync.cache import LAST_PULL_KEY
@@ -33,9 +33,14 @@ def add_sync_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 def _open(config: Path | None) -> TillSync:
     settings = load_settings(config)
     if settings.profile is not Profile.CENTRAL:
-        raise ConfigError("profile: 'tillcard sync' needs profile = \"central\"")
+        raise ConfigError(f"{source_of('profile', config)}: profile: 'tillcard sync' "
+                          "needs profile = \"central\"")
     path = settings.local_db_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # load_settings checked; this is a race or a read-only disk
+        raise ConfigError(f"{source_of('database.local', config)}: database.local: cannot "
+                          f"create {path.parent}: {exc.strerror or exc}") from None
     local = make_engine(str(path))
     upgrade(local)
     return central_sync(settings, local)

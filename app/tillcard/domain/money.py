@@ -66,6 +66,21 @@ def parse_amount(text: str, currency: Currency | None = None,
     return minor
 
 
+def require_amount(value: object, what: str, maximum: int, *, positive: bool = False) -> int:
+    """An amount handed to the ledger: an ``int`` (never a float or a bool), within bounds.
+
+    The same check runs before a sale is decided offline, before it is sent to the centre
+    and (as SQL) at the centre, so a value refused in one place is refused in all of them.
+    """
+    if type(value) is not int:
+        raise AmountError(f"{what} must be a whole number of minor units, not "
+                          f"{type(value).__name__} {value!r}")
+    low = 1 if positive else 0
+    if not low <= value <= maximum:
+        raise AmountError(f"{what} must be {low}..{maximum} minor units, got {value}")
+    return value
+
+
 def to_decimal(minor: int, currency: Currency | None = None) -> Decimal:
     """Exact decimal value of an amount, for formatting only."""
     cur = currency or Currency()

@@ -60,7 +60,7 @@ class CheckoutService:
         return self.view(card_id)
 
     def view(self, card_id: int) -> CardView:
-        today = self._clock().date()
+        today = self._ledger.business_day(self._clock())
         card, wallet, spent = self._ledger.card_state(card_id, today)
         return CardView(card, wallet, spent, today)
 
@@ -85,7 +85,7 @@ class CheckoutService:
         except Refused as r:
             return ChargeResult(None, r.refusal, None)
         card = out.card  # read under the charge's own lock; no second look-up
-        view = CardView(card, out.wallet, out.spent, now.date())
+        view = CardView(card, out.wallet, out.spent, self._ledger.business_day(now))
         if out.entry is None:
             return ChargeResult(None, out.refusal, view, out.quote)
         if out.offline:

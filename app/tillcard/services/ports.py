@@ -25,6 +25,9 @@ class SalesBook(Protocol):
 
     def card_state(self, card_id: int, today: date) -> tuple[Card, Wallet, DaySpend]: ...
 
+    def business_day(self, at: datetime) -> date:
+        """The site clock's day of an instant: what limits and "today" mean here."""
+
 
 class CardDirectory(Protocol):
     def find_card_id(self, token: str) -> int | None: ...

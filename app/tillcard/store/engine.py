@@ -56,4 +56,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # a reader that must see one moment (verify) asks for a deferred transaction, so
+        # it never holds the write lock a selling till waits on
+        deferred = conn.get_execution_options().get("sqlite_deferred")
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")

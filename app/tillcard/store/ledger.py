@@ -1,13 +1,14 @@
 """The apply path: every balance change is a journal entry, applied once, serialised per card.
 
-One transaction per change: lock the card's purse row (``FOR UPDATE``; ``BEGIN IMMEDIATE``
-on SQLite), look the entry's UUID up (a replay returns the first result), decide with the
-domain rules against the locked row, append the entry to the till's chain, move the purse.
+On PostgreSQL (the centre) money moves only through the centre's functions
+(``store.pg_centre``, migration 0007): they validate, take time and date from the server
+and decide. On SQLite (a standalone till, and the domain's twin in tests) the same steps
+run here, one transaction per change: lock the card's purse row (``BEGIN IMMEDIATE``),
+look the entry's UUID up (a replay returns the first result), decide with the domain rules
+against the locked row, append the entry to the till's chain, move the purse.
 
-On PostgreSQL a sale and the quote's read take one round trip each instead
-(``tillcard.store.pg_sale``: the same steps in the server-side ``tillcard_sale()``); the
-general path below stays for SQLite, voids, recharges, back-fill, and a central database
-whose schema predates that function.
+Either way the request is checked before anything is sent or written: amounts are ints
+within the site's maximum, the same bound on both engines.
 """
 
 from __future__ import annotations
@@ -20,11 +21,15 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from tillcard.domain.cards import Card, CardStatus
+from tillcard.domain.clock import DayCounter
 from tillcard.domain.journal import Entry, EntryKind, NewGrant
+from tillcard.domain.money import require_amount
 from tillcard.domain.quote import Quote, make_quote, sale_refusal
 from tillcard.domain.rules import DaySpend, Refusal, RefusalCode
+from tillcard.domain.site import SiteRules
 from tillcard.domain.wallet import Wallet
 from tillcard.store.mapping import card_from, card_type_from, entry_from, entry_values, wallet_from
 from tillcard.store.schema import (
@@ -35,10 +40,12 @@ from tillcard.store.schema import (
     JournalRow,
     PurseRow,
     TillRow,
+    UserRow,
 )
+from tillcard.store.site import load_rules
 
 if TYPE_CHECKING:
-    from tillcard.store.pg_sale import PgSale
+    from tillcard.store.pg_centre import PgCentre
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,7 @@ T = cast(Table, TillRow.__table__)
 C = cast(Table, CardRow.__table__)
 H = cast(Table, HolderRow.__table__)
 CT = cast(Table, CardTypeRow.__table__)
+U = cast(Table, UserRow.__table__)
 
 
 def _prefixed(table: Table, prefix: str) -> list[Any]:
@@ -72,26 +80,49 @@ _LOAD_LOCKED = _LOAD.with_for_update(of=P)
 _GRANTS = select(G.c.id, G.c.remaining, G.c.expires_on).where(
     G.c.card_id == bindparam("card_id"), G.c.remaining != 0)
 _ENTRY = select(J).where(J.c.id == bindparam("id"))
-_HEAD = select(T.c.last_seq, T.c.last_hash).where(T.c.id == bindparam("till"))
+_HEAD = select(T.c.last_seq, T.c.last_hash, T.c.last_at).where(T.c.id == bindparam("till"))
 _INSERT_ENTRY = insert(J)
 _SET_SPEND = update(P).where(P.c.card_id == bindparam("card")).values(
     day=bindparam("day"), day_amount=bindparam("amount"), day_count=bindparam("count"),
     updated_at=bindparam("now"))
+_CASHIER_ACTIVE = select(U.c.active).where(U.c.id == bindparam("id"))
 
 
 TILL_LOCK_KEY = 0x7111  # advisory-lock namespace of till chains
-
-
-class EntryConflict(Exception):
-    """The entry's UUID is already recorded with a different card, kind or amount."""
 
 
 class LedgerError(Exception):
     """A request the ledger cannot act on (unknown sale, already voided...)."""
 
 
+class EntryConflict(LedgerError):
+    """The entry's UUID is already recorded with a different card, kind or amount."""
+
+
+class AlreadyVoided(LedgerError):
+    """The sale has a void already; a sale is voided at most once."""
+
+
+class InvalidRequest(LedgerError, ValueError):
+    """An argument the centre refuses (an amount out of range, a disabled cashier...)."""
+
+
+class NotPermitted(LedgerError):
+    """This database login may not act for that till (it is bound to another, or none)."""
+
+
+class CentreTooOld(LedgerError):
+    """The central database lacks the money functions this till calls."""
+
+
 @dataclass(frozen=True)
 class SaleRequest:
+    """What a till asks for; ``created_at`` counts only where the till is the clock.
+
+    A standalone till's SQLite ledger and an offline sale use it; the centre takes its own
+    time for online sales and bounds a back-filled sale's (see ``store.backfill``).
+    """
+
     entry_id: uuid.UUID
     till_id: int
     card_id: int
@@ -101,10 +132,25 @@ class SaleRequest:
     split_tender: bool = False
     pin_verified: bool = False
 
+    def check(self, rules: SiteRules) -> None:
+        """Refuse a malformed request before anything is written or sent, on any engine."""
+        require_amount(self.list_amount, "the amount", rules.max_amount)
+        for name in ("till_id", "card_id"):
+            if type(getattr(self, name)) is not int:
+                raise InvalidRequest(f"{name} must be an int")
+        if self.cashier_id is not None and type(self.cashier_id) is not int:
+            raise InvalidRequest("cashier_id must be an int")
+        if type(self.split_tender) is not bool or type(self.pin_verified) is not bool:
+            raise InvalidRequest("split_tender and pin_verified must be bools")
+
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the ledger decided; ``wallet`` and ``spent`` are authoritative afterwards."""
+    """What the ledger decided; ``wallet`` and ``spent`` are authoritative afterwards.
+
+    ``version`` is the card's purse version after the call, where the centre told it: a
+    till writes those balances to its replica only over an older version.
+    """
 
     entry: Entry | None
     refusal: Refusal | None
@@ -115,60 +161,75 @@ class Outcome:
     replayed: bool = False
     extra: tuple[Entry, ...] = field(default=())  # e.g. a bonus expiry applied first
     offline: bool = False  # recorded at the till only; the centre gets it on back-fill
+    version: int | None = None
+    counter: DayCounter | None = None  # the stored day counter, where it is known
 
 
 @dataclass
 class _Locked:
     card: Card
     wallet: Wallet
-    spent: DaySpend
-    day: date | None
+    counter: DayCounter
+
+    def spent(self, day: date) -> DaySpend:
+        return self.counter.spent(day)
 
 
 class Ledger:
     """Applies journal entries to one database (the till's SQLite or the central server)."""
 
-    def __init__(self, engine: Engine, *, fast: bool = True) -> None:
-        """``fast=False`` keeps PostgreSQL on the general path (tests compare the two)."""
+    def __init__(self, engine: Engine, rules: SiteRules | None = None) -> None:
+        """``rules`` default to the database's ``site`` row, read on first use."""
         self._engine = engine
-        self._pg: PgSale | None = None
-        if fast and engine.dialect.name == "postgresql":
-            from tillcard.store.pg_sale import PgSale  # it imports this module
+        self._rules = rules
+        self._pg: PgCentre | None = None
+        if engine.dialect.name == "postgresql":
+            from tillcard.store.pg_centre import PgCentre  # it imports this module
 
-            self._pg = PgSale(engine, TILL_LOCK_KEY)
+            self._pg = PgCentre(engine)
+
+    @property
+    def rules(self) -> SiteRules:
+        if self._rules is None:
+            with self._engine.connect() as conn:
+                self._rules = load_rules(conn)
+        return self._rules
+
+    def forget_rules(self) -> None:
+        """Read the site row again next time (a pull brought a new one)."""
+        self._rules = None
 
     # -- use cases ------------------------------------------------------------------------
 
     def sale(self, req: SaleRequest) -> Outcome:
+        req.check(self.rules)
         if self._pg is not None:
-            from tillcard.store.pg_sale import SaleFunctionMissing
-
-            try:
-                return self._pg.sale(req)
-            except SaleFunctionMissing:
-                log.warning("the central database has no tillcard_sale() (migration 0004);"
-                            " sales take the general path until it is upgraded")
-                self._pg = None
+            return self._pg.sale(req)
         return self._sale(req)
 
     def _sale(self, req: SaleRequest) -> Outcome:
-        """The general path: lock, replay, expire, decide, append, in SQL statements."""
-        today = req.created_at.date()
+        """SQLite: lock, replay, expire, decide, append, as the centre's function does."""
         with self._engine.begin() as conn:
-            locked = self._lock(conn, req.card_id, today)
+            locked = self._lock(conn, req.card_id)
+            # the clock's day decides expiry and validity; a counter already on a later
+            # day (a clock that stepped back) keeps counting there (DayCounter)
+            today = self.rules.clock.business_day(req.created_at)
             replay = self._replay(conn, req.entry_id, req.card_id, EntryKind.SALE,
-                                  req.list_amount, locked)
+                                  req.list_amount, locked, today)
             if replay:
                 return replay
-            expired = self._expire(conn, req.till_id, locked, req.created_at, req.cashier_id)
+            self._check_cashier(conn, req.cashier_id)
+            expired = self._expire(conn, req.till_id, locked, req.created_at, req.cashier_id,
+                                   today)
             quote = make_quote(req.list_amount, locked.card.card_type.discount_bp,
                                locked.wallet, today)
-            refusal = sale_refusal(locked.card, quote, locked.spent, today,
+            spent = locked.spent(today)
+            refusal = sale_refusal(locked.card, quote, spent, today,
                                    split_tender=req.split_tender,
                                    pin_verified=req.pin_verified)
             if refusal:
-                return Outcome(None, refusal, locked.card, locked.wallet, locked.spent, quote,
-                               extra=expired)
+                return Outcome(None, refusal, locked.card, locked.wallet, spent, quote,
+                               extra=expired, counter=locked.counter)
             alloc = quote.allocation
             entry = Entry(
                 id=req.entry_id, till_id=req.till_id, seq=0, kind=EntryKind.SALE,
@@ -178,26 +239,36 @@ class Ledger:
                 tendered_cash=quote.shortfall, cashier_id=req.cashier_id,
                 created_at=req.created_at,
             )
-            spent = DaySpend(locked.spent.amount + alloc.total, locked.spent.count + 1)
-            entry = self._append(conn, entry, spent, today)
-            return Outcome(entry, None, locked.card, locked.wallet.after(alloc), spent, quote,
-                           extra=expired)
+            counter = locked.counter.add(locked.counter.effective_day(today), alloc.total)
+            entry = self._append(conn, entry, counter)
+            return Outcome(entry, None, locked.card, locked.wallet.after(alloc),
+                           counter.spent(today), quote, extra=expired, counter=counter)
 
     def void(self, entry_id: uuid.UUID, till_id: int, sale_id: uuid.UUID,
              created_at: datetime, cashier_id: int | None = None) -> Outcome:
-        """Reverse a sale: money back to the purses it came from, cash back to the customer."""
+        """Reverse a sale: money back to the purses it came from, cash back to the customer.
+
+        The sale's spend leaves the day counter only if the counter is still on the sale's
+        business day. At the centre the server's clock dates the void (``created_at`` is
+        the till's, used by SQLite only).
+        """
+        if self._pg is not None:
+            return self._pg.void(entry_id, till_id, sale_id, cashier_id)
         sale = self.entry(sale_id)
         if sale is None or sale.kind is not EntryKind.SALE:
             raise LedgerError("no such sale to void")
-        today = created_at.date()
+        clock = self.rules.clock
         with self._engine.begin() as conn:
-            locked = self._lock(conn, sale.card_id, today)
-            replay = self._replay(conn, entry_id, sale.card_id, EntryKind.VOID, 0, locked)
+            locked = self._lock(conn, sale.card_id)
+            today = clock.business_day(created_at)
+            replay = self._replay(conn, entry_id, sale.card_id, EntryKind.VOID, 0, locked,
+                                  today, refers_to=sale_id)
             if replay:
                 return replay
+            self._check_cashier(conn, cashier_id)
             done = conn.execute(select(J.c.id).where(J.c.void_of == sale_id)).first()
             if done is not None:
-                raise LedgerError("this sale is already voided")
+                raise AlreadyVoided("this sale is already voided")
             entry = Entry(
                 id=entry_id, till_id=till_id, seq=0, kind=EntryKind.VOID,
                 card_id=sale.card_id, cash_delta=-sale.cash_delta,
@@ -205,27 +276,30 @@ class Ledger:
                 tendered_cash=sale.tendered_cash, refers_to=sale_id, cashier_id=cashier_id,
                 created_at=created_at,
             )
-            spent = locked.spent
-            if locked.day == sale.created_at.date():
-                spent = DaySpend(max(0, spent.amount + sale.total_delta),
-                                 max(0, spent.count - 1))
-            entry = self._append(conn, entry, spent, today)
-            return Outcome(entry, None, locked.card, self._wallet(conn, sale.card_id), spent)
+            counter = locked.counter.remove(clock.business_day(sale.created_at),
+                                            -sale.total_delta)
+            entry = self._append(conn, entry, counter)
+            return Outcome(entry, None, locked.card, self._wallet(conn, sale.card_id),
+                           counter.spent(today), counter=counter)
 
     def recharge(self, entry_id: uuid.UUID, till_id: int, card_id: int, amount: int,
                  created_at: datetime, cashier_id: int | None = None) -> Outcome:
         """Cash in, plus the card type's bonus as a grant that expires; unblocks a card."""
-        if amount <= 0:
-            raise LedgerError("a recharge must be a positive amount")
-        today = created_at.date()
+        require_amount(amount, "a recharge", self.rules.max_amount, positive=True)
+        if self._pg is not None:
+            return self._pg.recharge(entry_id, till_id, card_id, amount, cashier_id)
+        today = self.rules.clock.business_day(created_at)
         with self._engine.begin() as conn:
-            locked = self._lock(conn, card_id, today)
-            replay = self._replay(conn, entry_id, card_id, EntryKind.RECHARGE, amount, locked)
+            locked = self._lock(conn, card_id)
+            replay = self._replay(conn, entry_id, card_id, EntryKind.RECHARGE, amount, locked,
+                                  today)
             if replay:
                 return replay
+            self._check_cashier(conn, cashier_id)
+            spent = locked.spent(today)
             if locked.card.status in (CardStatus.CLOSED, CardStatus.LOST):
                 return Outcome(None, Refusal(RefusalCode(locked.card.status.value)),
-                               locked.card, locked.wallet, locked.spent)
+                               locked.card, locked.wallet, spent)
             rule = locked.card.card_type.recharge
             bonus = rule.bonus_for(amount)
             grant = NewGrant(str(entry_id), bonus, today + timedelta(days=rule.bonus_expiry_days)
@@ -235,14 +309,26 @@ class Ledger:
                 cash_delta=amount, new_grant=grant, list_amount=amount,
                 cashier_id=cashier_id, created_at=created_at,
             )
-            entry = self._append(conn, entry, locked.spent, today)
+            entry = self._append(conn, entry, locked.counter)
             wallet = self._wallet(conn, card_id)
             card = locked.card
             if card.status is CardStatus.BLOCKED and wallet.balance(today) >= 0:
                 conn.execute(update(CardRow).where(CardRow.id == card_id).values(
                     status=CardStatus.ACTIVE.value, updated_at=_now()))
                 card = replace(card, status=CardStatus.ACTIVE)
-            return Outcome(entry, None, card, wallet, locked.spent)
+            return Outcome(entry, None, card, wallet, spent)
+
+    def set_pin_failures(self, till_id: int, card_id: int, failures: int) -> None:
+        """Count wrong PINs where the card's decisions are made (a till's own, online)."""
+        if self._pg is not None:
+            self._pg.set_pin_failures(till_id, card_id, failures)
+            return
+        with self._engine.begin() as conn:
+            conn.execute(update(CardRow).where(CardRow.id == card_id).values(
+                pin_failures=failures, updated_at=_now()))
+
+    def business_day(self, at: datetime) -> date:
+        return self.rules.clock.business_day(at)
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -252,7 +338,7 @@ class Ledger:
             return entry_from(row) if row else None
 
     def card_state(self, card_id: int, today: date) -> tuple[Card, Wallet, DaySpend]:
-        """Card, wallet and today's spend without locking (for display)."""
+        """Card, wallet and the spend counted against ``today`` (a business day), unlocked."""
         if self._pg is not None:
             state = self._pg.card_state(card_id, today)
             if state is None:
@@ -264,48 +350,54 @@ class Ledger:
     def card_state_in(self, conn: Connection, card_id: int, today: date
                       ) -> tuple[Card, Wallet, DaySpend]:
         """``card_state`` on a connection the caller holds (to read more in one go)."""
-        locked = self._load(conn, card_id, today, lock=False)
-        return locked.card, locked.wallet, locked.spent
+        locked = self._load(conn, card_id, lock=False)
+        return locked.card, locked.wallet, locked.spent(today)
 
     # -- internals ------------------------------------------------------------------------
 
-    def _lock(self, conn: Connection, card_id: int, today: date) -> _Locked:
-        return self._load(conn, card_id, today, lock=True)
+    def _lock(self, conn: Connection, card_id: int) -> _Locked:
+        return self._load(conn, card_id, lock=True)
 
-    def _load(self, conn: Connection, card_id: int, today: date, *, lock: bool) -> _Locked:
+    def _load(self, conn: Connection, card_id: int, *, lock: bool) -> _Locked:
         q = _LOAD_LOCKED if lock else _LOAD
         row = conn.execute(q, {"card_id": card_id}).first()
         if row is None:
             raise LedgerError(f"unknown card id {card_id}")
         m = row._mapping
         card, holder, ctype = (_unprefix(m, "c_"), _unprefix(m, "h_"), _unprefix(m, "t_"))
-        cash, day, day_amount, day_count = m["p_cash"], m["p_day"], m["p_day_amount"], \
-            m["p_day_count"]
         grants = conn.execute(_GRANTS, {"card_id": card_id}).all()
-        spent = DaySpend(day_amount, day_count) if day == today else DaySpend()
+        counter = DayCounter(m["p_day"], m["p_day_amount"], m["p_day_count"])
         return _Locked(card_from(card, holder, card_type_from(ctype)),
-                       wallet_from(cash, grants), spent, day)
+                       wallet_from(m["p_cash"], grants), counter)
 
     def _wallet(self, conn: Connection, card_id: int) -> Wallet:
         cash = conn.execute(select(P.c.cash).where(P.c.card_id == card_id)).scalar_one()
         grants = conn.execute(_GRANTS, {"card_id": card_id}).all()
         return wallet_from(cash, grants)
 
+    @staticmethod
+    def _check_cashier(conn: Connection, cashier_id: int | None) -> None:
+        if cashier_id is None:
+            return
+        if conn.execute(_CASHIER_ACTIVE, {"id": cashier_id}).scalar_one_or_none() is not True:
+            raise InvalidRequest(f"cashier {cashier_id} is unknown or disabled")
+
     def _replay(self, conn: Connection, entry_id: uuid.UUID, card_id: int, kind: EntryKind,
-                amount: int, locked: _Locked) -> Outcome | None:
+                amount: int, locked: _Locked, today: date, *,
+                refers_to: uuid.UUID | None = None) -> Outcome | None:
         row = conn.execute(_ENTRY, {"id": entry_id}).first()
         if row is None:
             return None
-        if row.card_id != card_id or row.kind != kind or (amount and row.list_amount != amount):
+        if (row.card_id != card_id or row.kind != kind or (amount and row.list_amount != amount)
+                or (refers_to is not None and row.refers_to != refers_to)):
             raise EntryConflict(f"entry {entry_id} exists with a different card, kind or "
                                 "amount")
-        return Outcome(entry_from(row), None, locked.card, locked.wallet, locked.spent,
-                       replayed=True)
+        return Outcome(entry_from(row), None, locked.card, locked.wallet, locked.spent(today),
+                       replayed=True, counter=locked.counter)
 
     def _expire(self, conn: Connection, till_id: int, locked: _Locked, at: datetime,
-                cashier_id: int | None) -> tuple[Entry, ...]:
+                cashier_id: int | None, today: date) -> tuple[Entry, ...]:
         """Take expired bonus remainders out through an ``expire`` entry, so all is explained."""
-        today = at.date()
         stale = [g for g in locked.wallet.grants if g.remaining > 0 and g.expires_on < today]
         if not stale:
             return ()
@@ -313,20 +405,19 @@ class Ledger:
                       card_id=locked.card.id, cash_delta=0,
                       bonus_parts=tuple((g.id, -g.remaining) for g in stale),
                       cashier_id=cashier_id, created_at=at)
-        entry = self._append(conn, entry, locked.spent, today)
+        entry = self._append(conn, entry, locked.counter)
         stale_ids = {g.id for g in stale}
         locked.wallet = Wallet(locked.wallet.cash, tuple(
             g for g in locked.wallet.grants if g.id not in stale_ids))
         return (entry,)
 
-    def _append(self, conn: Connection, entry: Entry, spent: DaySpend, today: date) -> Entry:
+    def _append(self, conn: Connection, entry: Entry, counter: DayCounter) -> Entry:
         """Insert the entry; the database's journal trigger moves purses, grants and head.
 
-        Today's spend is the one projection written here: it is a limit counter, not
-        money, and it must change under the same lock as the decision.
+        The day counter is the one projection written here: it is a limit, not money, and
+        it must change under the same lock as the decision. The owner's direct path (tests
+        seed the centre this way); tills reach the centre only through its functions.
         """
-        # Entries of one till are serialised (card lock first, then the till's, always in
-        # that order); the journal trigger still refuses any entry that would fork the chain.
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k, :t)"),
                          {"k": TILL_LOCK_KEY, "t": entry.till_id})
@@ -335,13 +426,18 @@ class Ledger:
             raise LedgerError(f"unknown till {entry.till_id}")
         entry = replace(entry, seq=head.last_seq + 1, prev_hash=head.last_hash)
         now = _now()
-        conn.execute(_INSERT_ENTRY, {**entry_values(entry), "recorded_at": now})
-        conn.execute(_SET_SPEND, {"card": entry.card_id, "day": today, "amount": spent.amount,
-                                  "count": spent.count, "now": now})
+        try:
+            conn.execute(_INSERT_ENTRY, {**entry_values(entry), "recorded_at": now})
+        except IntegrityError as exc:  # the same UUID raced in for another card
+            if any(k in str(exc.orig) for k in ("journal.id", "pk_journal")):
+                raise EntryConflict(f"entry {entry.id} exists with a different card, kind "
+                                    "or amount") from exc
+            raise
+        conn.execute(_SET_SPEND, {"card": entry.card_id, "day": counter.day,
+                                  "amount": counter.amount, "count": counter.count,
+                                  "now": now})
         return entry
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-

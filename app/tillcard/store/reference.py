@@ -10,7 +10,7 @@ from sqlalchemy import Engine, insert, or_, select, update
 
 from tillcard.domain.cards import CardStatus, CardType
 from tillcard.domain.journal import GENESIS_HASH
-from tillcard.store.schema import CardRow, CardTypeRow, HolderRow, PurseRow, TillRow, UserRow
+from tillcard.store.schema import CardRow, CardTypeRow, HolderRow, TillRow, UserRow
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,13 @@ class ReferenceStore:
             if conn.execute(select(TillRow.id).where(TillRow.id == till_id)).first() is None:
                 conn.execute(insert(TillRow).values(id=till_id, name=name, site=site,
                                                     last_seq=0, last_hash=GENESIS_HASH))
+
+    def bind_login(self, till_id: int, login: str | None) -> None:
+        """The database login that writes this till's chain (none: the owner only)."""
+        with self._engine.begin() as conn:
+            if conn.execute(update(TillRow).where(TillRow.id == till_id).values(
+                    login=login)).rowcount != 1:
+                raise ValueError(f"no till {till_id}")
 
     def add_user(self, login: str, name: str, role: str, password_hash: str) -> int:
         with self._engine.begin() as conn:
@@ -82,14 +89,12 @@ class ReferenceStore:
         """A new card with an empty purse; money arrives only through journal entries."""
         now = _now()
         with self._engine.begin() as conn:
-            card_id = int(conn.execute(insert(CardRow).values(
+            # its empty purse comes from a trigger: nobody needs INSERT on purses
+            return int(conn.execute(insert(CardRow).values(
                 number=number, uid=uid.upper() if uid else None, holder_id=holder_id,
                 card_type_id=card_type_id, status=status.value, valid_until=valid_until,
                 pin_hash=pin_hash, pin_failures=0, updated_at=now,
             ).returning(CardRow.id)).scalar_one())
-            conn.execute(insert(PurseRow).values(card_id=card_id, cash=0, bonus=0,
-                                                 day_amount=0, day_count=0, updated_at=now))
-            return card_id
 
     def set_card_status(self, card_id: int, status: CardStatus) -> None:
         with self._engine.begin() as conn:

@@ -36,8 +36,24 @@ class Base(DeclarativeBase):
     type_annotation_map = {int: BigInteger, datetime: UtcDateTime}
 
 
+class SiteRow(Base):
+    """The site clock and the one maximum amount; a single row, replicated to every till."""
+
+    __tablename__ = "site"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    day_cutoff_min: Mapped[int] = mapped_column(Integer)
+    max_amount: Mapped[int]
+    updated_at: Mapped[datetime]
+    changed_xid: Mapped[int | None]
+
+
 class TillRow(Base):
-    """A till and the head of its hash chain (only its own apply path touches the head)."""
+    """A till, the head of its hash chain and the database login bound to it.
+
+    Only the till's own apply path touches the head; ``last_at`` (its latest entry's time)
+    is the earliest a back-filled entry of this till may be dated.
+    """
 
     __tablename__ = "tills"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -45,6 +61,10 @@ class TillRow(Base):
     site: Mapped[str] = mapped_column(String(80), default="")
     last_seq: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    last_at: Mapped[datetime | None]
+    login: Mapped[str | None] = mapped_column(String(63))
+
+    __table_args__ = (Index("uq_tills_login", "login", unique=True),)
 
 
 class UserRow(Base):
@@ -119,6 +139,8 @@ class PurseRow(Base):
     # not indexed: every sale rewrites this row, and an indexed column that changes
     # makes the update non-HOT (new index entries each time); a pull scans instead
     changed_xid: Mapped[int | None]
+    # bumped by every entry of the card: a till keeps the newest copy it has seen
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class BonusGrantRow(Base):
@@ -131,6 +153,7 @@ class BonusGrantRow(Base):
     # not indexed: every sale rewrites this row, and an indexed column that changes
     # makes the update non-HOT (new index entries each time); a pull scans instead
     changed_xid: Mapped[int | None]
+    version: Mapped[int] = mapped_column(default=0, server_default="0")  # the purse's
 
 
 class JournalRow(Base):
@@ -188,16 +211,19 @@ class ExceptionRow(Base):
 
     __tablename__ = "exceptions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    entry_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    entry_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     till_id: Mapped[int] = mapped_column(Integer)
     card_id: Mapped[int] = mapped_column(Integer, index=True)
     cashier_id: Mapped[int | None] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(40))  # negative_balance | sold_while_<status>
+    # negative_balance | sold_while_<status> | bonus_moved_to_cash (amount: what moved)
+    kind: Mapped[str] = mapped_column(String(40))
     amount: Mapped[int]  # the card's cash purse after the entry (negative: owed)
     sold_at: Mapped[datetime]
     recorded_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
     note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (UniqueConstraint("entry_id", "kind", name="uq_exceptions_entry_kind"),)
 
 
 class OutboxRow(Base):
@@ -222,6 +248,7 @@ class OutboxRow(Base):
     cashier_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
     split_tender: Mapped[bool] = mapped_column(Boolean, default=False)
+    sold_offline: Mapped[bool] = mapped_column(Boolean, default=False)  # decided here
     pin_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     sent_at: Mapped[datetime | None]
     settled_at: Mapped[datetime | None]

@@ -1,15 +1,35 @@
-"""Recompute every balance from the journal and check every till's chain."""
+"""Recompute every balance from the journal, check every till's chain and every entry's shape.
+
+One read-only snapshot (``REPEATABLE READ READ ONLY`` on PostgreSQL, a deferred read
+transaction on SQLite), so entries committed meanwhile never look like mismatches. Beyond
+chains and balances: what each kind of entry may contain, one void per sale mirroring
+it, each bonus grant against the entry that created it (card, expiry, amount spent),
+and the grants of a card against its purse's bonus. A chain that was cut back and its
+head rewound is invisible from inside the database; ``anchor`` records the heads outside
+it (``tillcard verify --anchor FILE``) and names a chain that later got shorter or forked.
+"""
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, timedelta
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
-from tillcard.domain.journal import GENESIS_HASH
+from tillcard.domain.journal import GENESIS_HASH, Entry, EntryKind
 from tillcard.store.mapping import entry_from
 from tillcard.store.schema import BonusGrantRow, JournalRow, PurseRow, TillRow
+
+# An expiry is judged by the business day it was made on; a site clock that changed since
+# (or any zone and cut-off) moves that day by less than two days from the UTC date.
+SLACK = timedelta(days=2)
 
 
 @dataclass
@@ -18,23 +38,60 @@ class VerifyReport:
     cards: int = 0
     tills: int = 0
     problems: list[str] = field(default_factory=list)
+    heads: dict[int, tuple[int, str]] = field(default_factory=dict)  # till → (seq, hash)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify(engine: Engine) -> VerifyReport:
-    """Read-only check; streams the journal so a large one does not fill memory."""
-    rep = VerifyReport()
-    cash: dict[int, int] = defaultdict(int)
-    bonus: dict[int, int] = defaultdict(int)
-    grants: dict[str, int] = defaultdict(int)
-    J = JournalRow.__table__
+@dataclass
+class _Grant:
+    card: int
+    amount: int
+    expires_on: date
+    origin: uuid.UUID
+
+
+@dataclass
+class _Totals:
+    cash: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    bonus: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    grants: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    made: dict[str, _Grant] = field(default_factory=dict)
+    sales: dict[uuid.UUID, Entry] = field(default_factory=dict)
+    voids: list[Entry] = field(default_factory=list)
+    parts: list[tuple[str, Entry]] = field(default_factory=list)  # (grant, entry)
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read-only connection that sees one moment of the database."""
     with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ",
+                                          postgresql_readonly=True)
+        else:
+            conn = conn.execution_options(sqlite_deferred=True)  # see store.engine
+        with conn.begin():
+            yield conn
+
+
+def verify(engine: Engine, anchor: dict[int, tuple[int, str]] | None = None) -> VerifyReport:
+    """Read-only check; streams the journal so a large one does not fill memory.
+
+    ``anchor``: heads recorded earlier (``load_anchor``); a till whose chain is now shorter,
+    or whose entry at the anchored number has another hash, is reported.
+    """
+    rep = VerifyReport()
+    t = _Totals()
+    anchor = anchor or {}
+    J = JournalRow.__table__
+    with snapshot(engine) as conn:
         heads = {r.id: (r.last_seq, r.last_hash) for r in conn.execute(select(TillRow))}
         rep.tills = len(heads)
         expected: dict[int, tuple[int, str]] = {}
+        at_anchor: dict[int, str] = {}
         rows = conn.execution_options(yield_per=2000).execute(
             select(J).order_by(J.c.till_id, J.c.seq))
         for row in rows:
@@ -50,26 +107,171 @@ def verify(engine: Engine) -> VerifyReport:
                 rep.problems.append(f"{where}: content does not match its hash (edited?)")
             if e.bonus_delta != row.bonus_delta:
                 rep.problems.append(f"{where}: bonus total does not match its parts")
+            if (row.void_of is not None or e.kind is EntryKind.VOID) and \
+                    row.void_of != e.refers_to:
+                rep.problems.append(f"{where}: void_of does not name the sale it refers to")
+            rep.problems.extend(f"{where}: {p}" for p in shape_problems(e))
             expected[e.till_id] = (e.seq, row.hash)
-            cash[e.card_id] += e.cash_delta
-            bonus[e.card_id] += e.bonus_delta
-            for gid, d in e.bonus_parts:
-                grants[gid] += d
-            if e.new_grant:
-                grants[e.new_grant.id] += e.new_grant.amount
+            if e.till_id in anchor and e.seq == anchor[e.till_id][0]:
+                at_anchor[e.till_id] = row.hash
+            _count(t, e)
         for till, (seq, h) in heads.items():
             if expected.get(till, (0, GENESIS_HASH)) != (seq, h):
                 rep.problems.append(f"till {till}: chain head does not match its last entry")
-        for p in conn.execute(select(PurseRow.card_id, PurseRow.cash, PurseRow.bonus)):
-            rep.cards += 1
-            if p.cash != cash.get(p.card_id, 0):
-                rep.problems.append(f"card {p.card_id}: cash {p.cash} but journal says "
-                                    f"{cash.get(p.card_id, 0)}")
-            if p.bonus != bonus.get(p.card_id, 0):
-                rep.problems.append(f"card {p.card_id}: bonus {p.bonus} but journal says "
-                                    f"{bonus.get(p.card_id, 0)}")
-        for g in conn.execute(select(BonusGrantRow.id, BonusGrantRow.remaining)):
-            if g.remaining != grants.get(g.id, 0):
-                rep.problems.append(f"bonus grant {g.id}: {g.remaining} but journal says "
-                                    f"{grants.get(g.id, 0)}")
+        rep.heads = dict(heads)
+        rep.problems.extend(_anchor_problems(anchor, heads, at_anchor))
+        rep.problems.extend(_void_problems(t))
+        rep.problems.extend(_grant_problems(conn, t))
+        rep.cards = _purse_problems(conn, t, rep.problems)
     return rep
+
+
+def _count(t: _Totals, e: Entry) -> None:
+    t.cash[e.card_id] += e.cash_delta
+    t.bonus[e.card_id] += e.bonus_delta
+    for gid, d in e.bonus_parts:
+        t.grants[gid] += d
+        t.parts.append((gid, e))
+    if e.new_grant:
+        t.grants[e.new_grant.id] += e.new_grant.amount
+        t.made[e.new_grant.id] = _Grant(e.card_id, e.new_grant.amount, e.new_grant.expires_on,
+                                        e.id)
+    if e.kind is EntryKind.SALE:
+        t.sales[e.id] = e
+    elif e.kind is EntryKind.VOID:
+        t.voids.append(e)
+
+
+def shape_problems(e: Entry) -> list[str]:
+    """What an entry of its kind may not contain (the functions never write such a row)."""
+    found: list[str] = []
+    parts = [d for _, d in e.bonus_parts]
+    if e.kind is EntryKind.SALE:
+        if e.cash_delta > 0 or any(d > 0 for d in parts) or e.new_grant is not None:
+            found.append("a sale that credits the card")
+        if not (0 <= e.discount <= e.list_amount
+                and 0 <= e.tendered_cash <= e.list_amount - e.discount):
+            found.append("a sale's amount, discount and cash part do not fit together")
+        elif -e.total_delta != e.list_amount - e.discount - e.tendered_cash:
+            found.append("a sale's card part is not its amount less discount and cash")
+        if e.refers_to is not None:
+            found.append("a sale that refers to another entry")
+    elif e.kind is EntryKind.RECHARGE:
+        if e.cash_delta <= 0 or e.cash_delta != e.list_amount or parts:
+            found.append("a recharge whose cash is not its positive amount")
+        if e.new_grant is not None and (e.new_grant.id != str(e.id)
+                                        or e.new_grant.amount < 0):
+            found.append("a recharge's bonus grant is not its own")
+    elif e.kind is EntryKind.BONUS_EXPIRE:
+        if e.cash_delta != 0 or not parts or any(d >= 0 for d in parts) or e.new_grant:
+            found.append("an expiry that does more than take bonus out")
+    elif e.kind is EntryKind.VOID and (e.refers_to is None or e.list_amount or e.discount
+                                       or e.new_grant is not None):
+        found.append("a void that does more than reverse a sale")
+    return found
+
+
+def _void_problems(t: _Totals) -> list[str]:
+    found = []
+    seen: set[uuid.UUID] = set()
+    for v in t.voids:
+        where = f"till {v.till_id} entry {v.seq} ({v.id})"
+        if v.refers_to in seen:
+            found.append(f"{where}: sale {v.refers_to} voided twice")
+        seen.add(v.refers_to)  # type: ignore[arg-type]
+        sale = t.sales.get(v.refers_to)  # type: ignore[arg-type]
+        if sale is None:
+            found.append(f"{where}: voids {v.refers_to}, which is no sale")
+            continue
+        mirror = (v.card_id == sale.card_id and v.cash_delta == -sale.cash_delta
+                  and v.bonus_parts == tuple((g, -d) for g, d in sale.bonus_parts)
+                  and v.tendered_cash == sale.tendered_cash)
+        if not mirror:
+            found.append(f"{where}: does not mirror the sale it voids")
+    return found
+
+
+def _grant_problems(conn: Connection, t: _Totals) -> list[str]:
+    found = []
+    for gid, e in t.parts:
+        made = t.made.get(gid)
+        where = f"till {e.till_id} entry {e.seq} ({e.id})"
+        if made is None:
+            found.append(f"{where}: uses bonus grant {gid!r}, which no entry created")
+        elif made.card != e.card_id:
+            found.append(f"{where}: uses bonus grant {gid!r} of card {made.card}")
+        elif (e.kind is EntryKind.BONUS_EXPIRE
+              and made.expires_on >= e.created_at.astimezone(UTC).date() + SLACK):
+            found.append(f"{where}: expires bonus grant {gid!r} before its expiry")
+    rows = {g.id: g for g in conn.execute(select(BonusGrantRow))}
+    for gid, made in t.made.items():
+        g = rows.pop(gid, None)
+        if g is None:
+            found.append(f"bonus grant {gid!r}: created by entry {made.origin} but missing")
+            continue
+        if (g.card_id, g.expires_on, g.origin_entry) != (made.card, made.expires_on,
+                                                        made.origin):
+            found.append(f"bonus grant {gid!r}: card, expiry or origin differ from entry "
+                         f"{made.origin} that created it")
+        if g.remaining != t.grants.get(gid, 0):
+            found.append(f"bonus grant {gid!r}: {g.remaining} but journal says "
+                         f"{t.grants.get(gid, 0)}")
+    for gid in rows:
+        found.append(f"bonus grant {gid!r}: no entry created it")
+    return found
+
+
+def _purse_problems(conn: Connection, t: _Totals, found: list[str]) -> int:
+    by_card: dict[int, int] = defaultdict(int)
+    for g in conn.execute(select(BonusGrantRow.card_id, BonusGrantRow.remaining)):
+        by_card[g.card_id] += g.remaining
+    cards = 0
+    for p in conn.execute(select(PurseRow.card_id, PurseRow.cash, PurseRow.bonus)):
+        cards += 1
+        if p.cash != t.cash.get(p.card_id, 0):
+            found.append(f"card {p.card_id}: cash {p.cash} but journal says "
+                         f"{t.cash.get(p.card_id, 0)}")
+        if p.bonus != t.bonus.get(p.card_id, 0):
+            found.append(f"card {p.card_id}: bonus {p.bonus} but journal says "
+                         f"{t.bonus.get(p.card_id, 0)}")
+        if p.bonus != by_card.get(p.card_id, 0):
+            found.append(f"card {p.card_id}: bonus {p.bonus} but its grants hold "
+                         f"{by_card.get(p.card_id, 0)}")
+    return cards
+
+
+# -- anchors: chain heads kept outside the database --------------------------------------
+
+
+def _anchor_problems(anchor: dict[int, tuple[int, str]], heads: dict[int, tuple[int, str]],
+                     at_anchor: dict[int, str]) -> list[str]:
+    found = []
+    for till, (seq, h) in sorted(anchor.items()):
+        now = heads.get(till, (0, GENESIS_HASH))[0]
+        if now < seq:
+            found.append(f"till {till}: chain is shorter than anchored ({now} entries, "
+                         f"{seq} recorded): entries were removed")
+        elif seq and at_anchor.get(till) != h:
+            found.append(f"till {till}: entry {seq} differs from the anchored one: the chain "
+                         "forked or was rewritten")
+    return found
+
+
+def load_anchor(path: Path) -> dict[int, tuple[int, str]]:
+    """Heads recorded by an earlier verify; a missing file is an empty anchor."""
+    if not path.exists():
+        return {}
+    try:
+        doc: Any = json.loads(path.read_text(encoding="utf-8"))
+        return {int(k): (int(v["seq"]), str(v["hash"])) for k, v in doc["tills"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{path}: not an anchor file written by tillcard verify ({exc})"
+                         ) from exc
+
+
+def save_anchor(path: Path, heads: dict[int, tuple[int, str]]) -> None:
+    """Write the heads atomically (a crash leaves the old anchor, never half a new one)."""
+    doc = {"tills": {str(k): {"seq": s, "hash": h} for k, (s, h) in sorted(heads.items())}}
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)

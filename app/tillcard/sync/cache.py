@@ -14,8 +14,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as dtime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -33,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tillcard.domain.cards import Card
+from tillcard.domain.clock import SiteClock
 from tillcard.domain.journal import (
     Entry,
     EntryKind,
@@ -42,6 +42,7 @@ from tillcard.domain.journal import (
 )
 from tillcard.domain.rules import DaySpend
 from tillcard.domain.wallet import BonusGrant, Wallet
+from tillcard.store.backfill import BackfillResult
 from tillcard.store.ledger import Ledger, Outcome
 from tillcard.store.reference import ReferenceStore
 from tillcard.store.schema import (
@@ -51,6 +52,7 @@ from tillcard.store.schema import (
     HolderRow,
     OutboxRow,
     PurseRow,
+    SiteRow,
     SyncStateRow,
     UserRow,
 )
@@ -73,12 +75,21 @@ _UNSENT_OF_CARD = select(OUT.c.state, OUT.c.cash_delta, OUT.c.bonus_parts, OUT.c
                          OUT.c.discount, OUT.c.tendered_cash, OUT.c.created_at).where(
     OUT.c.card_id == bindparam("card"), OUT.c.state.in_(UNSENT),
     OUT.c.kind == EntryKind.SALE.value)
+# what counts against offline limits: every sale decided here without the centre, sent or
+# not (a flapping link must not reset them), and sales of unknown fate (held in full)
+_OFFLINE_DEBITS = (
+    (OUT.c.state == EntryState.AUTHORIZING.value)
+    | (OUT.c.sold_offline & OUT.c.state.in_((EntryState.OFFLINE.value,
+                                             EntryState.APPLIED.value,
+                                             EntryState.EXCEPTION.value))))
 
 # Foreign keys point up this list: upserts go in this order.
 REPLICATED: tuple[tuple[type[Any], str], ...] = (
-    (CardTypeRow, "id"), (HolderRow, "id"), (UserRow, "id"), (CardRow, "id"),
-    (PurseRow, "card_id"), (BonusGrantRow, "id"),
+    (SiteRow, "id"), (CardTypeRow, "id"), (HolderRow, "id"), (UserRow, "id"),
+    (CardRow, "id"), (PurseRow, "card_id"), (BonusGrantRow, "id"),
 )
+# rows a till may hold newer than the centre's last pull (an answer's): kept by version
+VERSIONED = ("purses", "bonus_grants")
 CURSOR_KEY = "pull_cursor"
 LAST_PULL_KEY = "last_pull_at"
 
@@ -109,12 +120,17 @@ class TillCache:
         self.till_id = till_id
         self.ledger = Ledger(engine)
         self.refs = ReferenceStore(engine)
-        # Unconfirmed totals, summed from the outbox on first use and then kept up to date
+        # Offline debits, summed from the outbox on first use and then kept up to date
         # by ``add``; any settling drops them (the next use sums again). An offline sale
         # must not scan a long outage's outbox twice per sale.
         self._tally_lock = threading.RLock()
         self._unsent: int | None = None
         self._debits: dict[date, tuple[int, dict[int, int]]] = {}
+
+    @property
+    def clock(self) -> SiteClock:
+        """The site clock, as last pulled from the centre."""
+        return self.ledger.rules.clock
 
     # -- outbox ---------------------------------------------------------------------------
 
@@ -130,7 +146,7 @@ class TillCache:
                     tendered_cash=entry.tendered_cash, refers_to=entry.refers_to,
                     cashier_id=entry.cashier_id, created_at=entry.created_at,
                     split_tender=split_tender, pin_verified=pin_verified, sent_at=sent_at,
-                    note=""))
+                    sold_offline=state is EntryState.OFFLINE, note=""))
             self._count_in(entry, state)
 
     def set_state(self, entry_id: uuid.UUID, state: EntryState, *,
@@ -139,9 +155,8 @@ class TillCache:
 
     def set_states(self, changes: Iterable[tuple[uuid.UUID, EntryState, Entry | None, str]]
                    ) -> None:
-        """Settle several entries in one durable transaction (a back-filled batch)."""
-        now = _now()
-        params = [_settle_params(*change, now) for change in changes]
+        """Settle several entries in one durable transaction."""
+        params = [_settle_params(*change, _now()) for change in changes]
         if not params:
             return
         with self._tally_lock, self.engine.begin() as conn:
@@ -183,6 +198,13 @@ class TillCache:
             return {s: int(n) for s, n in conn.execute(
                 select(OUT.c.state, func.count()).group_by(OUT.c.state))}
 
+    def own_head(self) -> tuple[int, str] | None:
+        """The newest entry of this till's chain it knows the centre recorded: (seq, hash)."""
+        with self.engine.connect() as conn:
+            r = conn.execute(select(OUT.c.seq, OUT.c.hash).where(OUT.c.seq.is_not(None))
+                             .order_by(OUT.c.seq.desc()).limit(1)).first()
+        return None if r is None else (int(r.seq), str(r.hash))
+
     def unsent_count(self) -> int:
         with self._tally_lock:
             if self._unsent is None:
@@ -197,7 +219,7 @@ class TillCache:
         with self._tally_lock:  # held by the caller too
             if self._unsent is not None:
                 self._unsent += 1
-            day = entry.created_at.astimezone().date()
+            day = self.clock.business_day(entry.created_at)
             if entry.kind is EntryKind.SALE and day in self._debits:
                 debit = (entry.list_amount if state is EntryState.AUTHORIZING
                          else entry.list_amount - entry.discount - entry.tendered_cash)
@@ -210,20 +232,23 @@ class TillCache:
             self._unsent = None
             self._debits.clear()
 
-    def unsent_debits_today(self, today: date, card_id: int) -> tuple[int, int]:
-        """Card parts of this till's unconfirmed sales of ``today``: all cards, one card."""
+    def offline_debits(self, today: date, card_id: int) -> tuple[int, int]:
+        """Card parts of this till's offline sales of a business day: all cards, one card.
+
+        Sold offline and already back-filled still count (a link that flaps must not
+        reset the offline limits); sales of unknown fate count in full.
+        """
         with self._tally_lock:
             known = self._debits.get(today) or self._sum_debits(today)
             return known[0], known[1].get(card_id, 0)
 
     def _sum_debits(self, today: date) -> tuple[int, dict[int, int]]:
-        start = datetime.combine(today, dtime.min).astimezone()
-        debit = case((OUT.c.state == EntryState.OFFLINE.value,
-                      OUT.c.list_amount - OUT.c.discount - OUT.c.tendered_cash),
-                     else_=OUT.c.list_amount)
+        start, end = self.clock.day_bounds(today)
+        debit = case((OUT.c.state == EntryState.AUTHORIZING.value, OUT.c.list_amount),
+                     else_=OUT.c.list_amount - OUT.c.discount - OUT.c.tendered_cash)
         q = (select(OUT.c.card_id, func.sum(debit))
-             .where(OUT.c.state.in_(UNSENT), OUT.c.kind == EntryKind.SALE.value,
-                    OUT.c.created_at >= start, OUT.c.created_at < start + timedelta(days=1))
+             .where(_OFFLINE_DEBITS, OUT.c.kind == EntryKind.SALE.value,
+                    OUT.c.created_at >= start, OUT.c.created_at < end)
              .group_by(OUT.c.card_id))
         with self.engine.connect() as conn:
             cards = {int(c): int(d) for c, d in conn.execute(q)}
@@ -234,6 +259,7 @@ class TillCache:
 
     def card_state(self, card_id: int, today: date) -> tuple[Card, Wallet, DaySpend]:
         """The replica's card, less this till's unconfirmed sales of the card."""
+        clock = self.clock
         with self.engine.connect() as conn:  # one connection, prebuilt statements
             card, wallet, spent = self.ledger.card_state_in(conn, card_id, today)
             rows = conn.execute(_UNSENT_OF_CARD, {"card": card_id}).all()
@@ -247,7 +273,7 @@ class TillCache:
                     grants[gid] = grants.get(gid, 0) + d
             else:
                 withheld += r.list_amount
-            if r.created_at.astimezone().date() == today:
+            if clock.business_day(r.created_at) == today:
                 amount += _debit(r)
                 count += 1
         adjusted = Wallet(cash, tuple(BonusGrant(g.id, grants[g.id], g.expires_on)
@@ -260,7 +286,11 @@ class TillCache:
     # -- writes from the centre -----------------------------------------------------------
 
     def apply_pull(self, rows: dict[str, list[dict[str, Any]]], cursor: int) -> int:
-        """Upsert pulled rows in foreign-key order and move the cursor, atomically."""
+        """Upsert pulled rows in foreign-key order and move the cursor, atomically.
+
+        Purses and grants are kept where this till already holds a newer version (an
+        online sale's answer that arrived after the pull's snapshot was taken).
+        """
         n = 0
         with self.engine.begin() as conn:
             for model, key in REPLICATED:
@@ -268,16 +298,15 @@ class TillCache:
                 batch = rows.get(table.name, [])
                 if not batch:
                     continue
-                stmt = sqlite_insert(table)
-                cols = {c.name: stmt.excluded[c.name] for c in table.c if c.name != key}
-                conn.execute(stmt.on_conflict_do_update(index_elements=[key], set_=cols),
-                             batch)
+                _upsert(conn, table, key, batch)
                 n += len(batch)
             self._put(conn, CURSOR_KEY, str(cursor))
             self._put(conn, LAST_PULL_KEY, _now().isoformat())
+        if rows.get("site"):
+            self.ledger.forget_rules()
         return n
 
-    def applied_online(self, out: Outcome, today: date) -> None:
+    def applied_online(self, out: Outcome) -> None:
         """An online sale confirmed: its outbox row and the replica's balances, one commit."""
         if out.entry is None:
             raise ValueError("only an applied sale can be recorded as applied")
@@ -285,12 +314,51 @@ class TillCache:
         with self._tally_lock, self.engine.begin() as conn:
             self._forget_tallies()
             conn.execute(_SETTLE, params)
-            conn.execute(update(PurseRow).where(PurseRow.card_id == out.card.id).values(
-                cash=out.wallet.cash, day=today, day_amount=out.spent.amount,
-                day_count=out.spent.count))
+            self._write_card(conn, out)
+
+    def record_centre(self, out: Outcome) -> None:
+        """The card as the centre answered a call (a void): into the replica if newer."""
+        with self.engine.begin() as conn:
+            self._write_card(conn, out)
+
+    @staticmethod
+    def _write_card(conn: Any, out: Outcome) -> None:
+        if out.version is None:
+            return
+        values: dict[str, Any] = {"cash": out.wallet.cash,
+                                  "bonus": sum(g.remaining for g in out.wallet.grants),
+                                  "version": out.version}
+        if out.counter is not None:
+            values.update(day=out.counter.day, day_amount=out.counter.amount,
+                          day_count=out.counter.count)
+        moved = conn.execute(update(PurseRow).where(
+            PurseRow.card_id == out.card.id, PurseRow.version < out.version).values(**values))
+        if moved.rowcount:
             for g in out.wallet.grants:
-                conn.execute(update(BonusGrantRow).where(BonusGrantRow.id == g.id)
-                             .values(remaining=g.remaining))
+                conn.execute(update(BonusGrantRow).where(
+                    BonusGrantRow.id == g.id, BonusGrantRow.version < out.version
+                ).values(remaining=g.remaining, version=out.version))
+
+    def apply_backfill(self, result: BackfillResult,
+                       changes: Iterable[tuple[uuid.UUID, EntryState, Entry | None, str]]
+                       ) -> None:
+        """A back-filled batch: outbox marks and the cards as the centre now holds them.
+
+        One commit, so the next offline sale is never decided on balances that predate
+        what was just sent (the entries stop counting as unsent in the same moment).
+        """
+        params = [_settle_params(*change, _now()) for change in changes]
+        with self._tally_lock, self.engine.begin() as conn:
+            self._forget_tallies()
+            if params:
+                conn.execute(_SETTLE, params)
+            _upsert(conn, PurseRow.__table__, "card_id",  # type: ignore[arg-type]
+                    [{**p, "updated_at": _now()} for p in result.purses], partial=True)
+            _upsert(conn, BonusGrantRow.__table__, "id",  # type: ignore[arg-type]
+                    result.grants, partial=True)
+            for c in result.cards:
+                conn.execute(update(CardRow).where(CardRow.id == c["id"]).values(
+                    status=c["status"]))
 
     # -- sync state -----------------------------------------------------------------------
 
@@ -307,6 +375,22 @@ class TillCache:
         stmt = sqlite_insert(SyncStateRow).values(key=key, value=value)
         conn.execute(stmt.on_conflict_do_update(index_elements=["key"],
                                                 set_={"value": value}))
+
+
+def _upsert(conn: Any, table: Table, key: str, batch: list[dict[str, Any]], *,
+            partial: bool = False) -> None:
+    """Insert or update replicated rows; versioned tables keep a newer local copy.
+
+    ``partial``: the rows carry only some columns (an answer's), so only those are set.
+    """
+    if not batch:
+        return
+    stmt = sqlite_insert(table)
+    names = batch[0].keys() if partial else [c.name for c in table.c]
+    cols = {n: stmt.excluded[n] for n in names if n != key}
+    where = table.c.version <= stmt.excluded.version if table.name in VERSIONED else None
+    conn.execute(stmt.on_conflict_do_update(index_elements=[key], set_=cols, where=where),
+                 batch)
 
 
 def _settle_params(entry_id: uuid.UUID, state: EntryState, entry: Entry | None, note: str,

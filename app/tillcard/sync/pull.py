@@ -13,9 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Table, select, text
+from sqlalchemy import Column, Engine, MetaData, Table, select, text
 
+from tillcard.store.schema import UserRow
 from tillcard.sync.cache import REPLICATED, TillCache
+
+# A till reads users through the centre's view of those who may sign in at a till
+# (cashiers and managers): admins' credentials never reach a till.
+TILL_USERS = Table("till_users", MetaData(),
+                   *[Column(c.name, c.type) for c in UserRow.__table__.c])
 
 
 @dataclass(frozen=True)
@@ -34,9 +40,10 @@ def pull(central: Engine, cache: TillCache) -> PullResult:
                 "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")).scalar_one())
             for model, _key in REPLICATED:
                 table: Table = model.__table__
-                q = select(table)
+                source = TILL_USERS if table.name == "users" else table
+                q = select(source)
                 if since:  # else the first pull: everything
-                    q = q.where(table.c.changed_xid >= since)
+                    q = q.where(source.c.changed_xid >= since)
                 rows[table.name] = [dict(r._mapping) for r in conn.execute(q)]
     n = cache.apply_pull(rows, xmin)
     return PullResult(n, xmin)

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from tillcard.domain.journal import Entry, EntryState
 from tillcard.store.backfill import CONFLICT, applied_ids, backfill
-from tillcard.store.ledger import Ledger, LedgerError
+from tillcard.store.ledger import AlreadyVoided, Ledger
 from tillcard.sync.cache import TillCache
 from tillcard.sync.faults import DURING_PUSH, PUSH_AFTER_CENTRAL, crash_point
 
@@ -67,10 +67,11 @@ def settle(central: Engine, cache: TillCache, margin_s: float,
             abandoned += 1
             continue
         try:
-            ledger.void(reversal_id(item.entry.id), cache.till_id, item.entry.id, now,
-                        item.entry.cashier_id)
+            out = ledger.void(reversal_id(item.entry.id), cache.till_id, item.entry.id, now,
+                              item.entry.cashier_id)
+            cache.record_centre(out)
             note = "applied, then reversed: the cashier never saw it confirmed"
-        except LedgerError as exc:
+        except AlreadyVoided as exc:
             note = f"applied; reversal not needed: {exc}"
         cache.set_state(item.entry.id, EntryState.APPLIED, entry=central_entry, note=note)
         reversed_n += 1
@@ -85,10 +86,10 @@ def push(central: Engine, cache: TillCache, batch: int = BATCH) -> PushResult:
             break
         if batches:
             crash_point(DURING_PUSH)
-        results = backfill(central, cache.till_id, entries)
+        result = backfill(central, cache.till_id, entries, rules=cache.ledger.rules)
         crash_point(PUSH_AFTER_CENTRAL)
         changes: list[tuple[uuid.UUID, EntryState, Entry | None, str]] = []
-        for r in results:
+        for r in result.items:
             if not r.applied:
                 changes.append((r.entry.id, EntryState.EXCEPTION, None,
                                 f"{CONFLICT}: the centre holds this id with other content"))
@@ -99,6 +100,6 @@ def push(central: Engine, cache: TillCache, batch: int = BATCH) -> PushResult:
             exceptions += bool(r.exception)
             replayed += r.replayed
             applied += r.applied
-        cache.set_states(changes)
+        cache.apply_backfill(result, changes)
         batches += 1
     return PushResult(applied, exceptions, replayed, batches)

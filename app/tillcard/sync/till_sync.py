@@ -74,7 +74,11 @@ class TillSync:
 
     # -- what the checkout service calls (a worker thread, never the UI thread) ------------
 
+    def business_day(self, at: datetime) -> date:
+        return self.cache.clock.business_day(at)
+
     def sale(self, req: SaleRequest) -> Outcome:
+        req.check(self.cache.ledger.rules)  # the same bounds offline and online
         if not self.link.online:
             return self._offline_sale(req)
         self.cache.add(_request_entry(req), EntryState.AUTHORIZING,
@@ -92,7 +96,7 @@ class TillSync:
             return self._offline_sale(req, converting=True)
         crash_point(AFTER_CENTRAL_COMMIT)
         if out.entry is not None:
-            self.cache.applied_online(out, req.created_at.date())
+            self.cache.applied_online(out)
         else:
             code = out.refusal.code.value if out.refusal else ""
             self.cache.set_state(req.entry_id, EntryState.DECLINED, note=code)
@@ -109,13 +113,15 @@ class TillSync:
             raise LedgerError("a void needs the central link; it is down")
         try:
             with self.watchdog.within(self.opts.call_timeout_s):
-                return self.central_ledger.void(entry_id, till_id, sale_id, created_at,
-                                                cashier_id)
+                out = self.central_ledger.void(entry_id, till_id, sale_id, created_at,
+                                               cashier_id)
         except Exception as exc:
             if is_link_error(exc):
                 self._lost(exc)
                 raise LedgerError("the centre did not answer; the void was not made") from exc
             raise
+        self.cache.record_centre(out)
+        return out
 
     def card_state(self, card_id: int, today: date) -> tuple[Card, Wallet, DaySpend]:
         if self.link.online:
@@ -147,7 +153,7 @@ class TillSync:
         if self.link.online:
             try:
                 with self.watchdog.within(self.opts.call_timeout_s):
-                    self.central_refs.set_pin_failures(card_id, failures)
+                    self.central_ledger.set_pin_failures(self.till_id, card_id, failures)
             except Exception as exc:
                 if not is_link_error(exc):
                     raise
@@ -191,7 +197,7 @@ class TillSync:
     # -- offline decisions ----------------------------------------------------------------
 
     def _offline_sale(self, req: SaleRequest, *, converting: bool = False) -> Outcome:
-        today = req.created_at.date()
+        today = self.cache.clock.business_day(req.created_at)
         try:
             card, wallet, spent = self.cache.card_state(req.card_id, today)
         except LedgerError:  # issued since the last pull; the centre is out of reach
@@ -201,7 +207,7 @@ class TillSync:
                                                             - req.list_amount))
             spent = DaySpend(max(0, spent.amount - req.list_amount), max(0, spent.count - 1))
         quote = make_quote(req.list_amount, card.card_type.discount_bp, wallet, today)
-        till_today, card_today = self.cache.unsent_debits_today(today, req.card_id)
+        till_today, card_today = self.cache.offline_debits(today, req.card_id)
         if converting:
             till_today -= req.list_amount
             card_today -= req.list_amount

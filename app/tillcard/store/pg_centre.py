@@ -1,17 +1,14 @@
-"""The online sale on PostgreSQL in one round trip: ``tillcard_sale()`` decides at the server.
+"""The centre's money functions over libpq: a sale and a quote in one round trip each.
 
-``Ledger.sale`` through SQLAlchemy took ~17 round trips and ~4 ms of Python per charge;
-with sixteen tills and the server on two cores that capped the centre at ~170 charges/s.
-Two ways to one or two round trips were built and measured (one till, sales on 10,000
-cards, CPU per sale; the README has the ``tillcard bench`` figures):
+Migration 0007's SECURITY DEFINER functions are the only way money moves at the centre
+(``tillcard_sale``, ``tillcard_void``, ``tillcard_recharge``, ``tillcard_backfill``); this
+module calls them and turns their JSON answers into the ledger's ``Outcome``. The centre
+decides time, business day and allocation; the till rebuilds the very entry the centre
+hashed from the answer and checks the hash where the answer carries one.
 
-(a) ``tillcard_sale()``, a PL/pgSQL function (migration 0004) that locks the purse, looks
-    the UUID up, expires stale grants, prices and decides the sale, appends the entry to
-    the till's chain and updates the spend counters, and answers with one JSON document.
-    One round trip; the call is its own transaction.
-(b) the same decision in Python with the domain code itself, on the raw connection: one
-    pipelined batch to lock the purse and load card, grants, replay and chain head, the
-    decision, then one batch to insert, update the counters and commit.
+Why a sale is decided in PL/pgSQL and not in Python between two round trips (measured on
+the 2-core machines, one till, sales on 10,000 cards, CPU per sale; the figures of
+``tillcard bench`` are in docs/):
 
     ========================  ===========  ===========  ==========
     per sale                  server CPU   client CPU   wall time
@@ -20,26 +17,20 @@ cards, CPU per sale; the README has the ``tillcard bench`` figures):
     (b) Python, pipelined     1.0 ms       1.1 ms       2.2 ms
     ========================  ===========  ===========  ==========
 
-(b) keeps the rules in one place, but it costs a second round trip, psycopg's pipeline
-mode per batch, more server statements and the domain objects of the decision on the
-client, and it holds the card's row lock across a network round trip and the Python
-decision (which is what a hot card waits on). (a) is used, and the price — the rules exist
+(b) would keep the rules in one place, but holds the card's row lock across a network
+round trip (what a hot card waits on) and cannot be the only door to the money: a till
+that may run statements may run other statements. The price of (a) — the rules exist
 twice — is paid in tests: ``tests/store/test_pg_sale_rules.py`` drives random cards,
-wallets, limits and sales through the domain (the SQLite ledger) and through this
-function and requires the same decisions, allocations, balances and refusals; the entry
-hash is computed over the very bytes of ``Entry.canonical()`` (``tillcard verify``
-recomputes every hash in Python). A rule changed in the domain alone fails those tests.
-
-The till's quote (``card_state``) is one prepared statement as well.
+wallets, limits, clocks and sales through the domain (the SQLite ledger) and through the
+functions and requires the same decisions, balances and day counters.
 
 Why libpq directly: connections still come from the engine's pool (pool limits and
-``connect`` events such as a till's ``SET ROLE`` apply, ``checkout`` events fire; a
-broken connection is invalidated) and the engine's ``before_cursor_execute`` listeners
-are told (the sync watchdog finds the socket it must cut through them), but the call goes
-through ``psycopg.pq`` as a named prepared statement with one JSON value back. SQLAlchemy's
-statement and result layers, and psycopg's cursor and per-column loaders, cost more CPU
-than the server spends on the whole sale; on two cores shared by sixteen tills and the
-server, client CPU is throughput.
+``connect`` events apply, ``checkout`` events fire; a broken connection is invalidated)
+and the engine's ``before_cursor_execute`` listeners are told (the sync watchdog finds the
+socket it must cut through them), but the call goes through ``psycopg.pq`` as a named
+prepared statement with one JSON value back: SQLAlchemy's and psycopg's result layers cost
+more CPU than the server spends on the whole sale. Each call is its own transaction, a
+single statement: no session can sit idle in a transaction holding a card's lock.
 """
 
 from __future__ import annotations
@@ -58,20 +49,30 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import PoolProxiedConnection
 
 from tillcard.domain.cards import Card, CardStatus, CardType, Holder
+from tillcard.domain.clock import DayCounter
 from tillcard.domain.journal import Entry, EntryKind, NewGrant, bonus_parts_from_json
 from tillcard.domain.quote import Quote
-from tillcard.domain.rules import MAX_PIN_FAILURES, DaySpend, Refusal, RefusalCode
+from tillcard.domain.rules import DaySpend, Refusal, RefusalCode
 from tillcard.domain.wallet import Allocation, BonusGrant, Wallet
-from tillcard.store.ledger import EntryConflict, LedgerError, Outcome, SaleRequest
+from tillcard.store.ledger import (
+    AlreadyVoided,
+    CentreTooOld,
+    EntryConflict,
+    InvalidRequest,
+    LedgerError,
+    NotPermitted,
+    Outcome,
+    SaleRequest,
+)
 from tillcard.store.mapping import card_type_from
 
-SALE_SQL = ("SELECT tillcard_sale($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+SALE_SQL = "SELECT tillcard_sale($1, $2, $3, $4, $5, $6, $7)"
 
 # The quote: card, purse and grants, unlocked, as the sale function answers them.
 STATE_SQL = (
     "SELECT json_build_object('card', row_to_json(c), 'grant_ids', g.ids, "
     "'grant_remaining', g.remaining, 'grant_expires', g.expires) FROM ("
-    "SELECT p.card_id, p.cash, p.day, p.day_amount, p.day_count, "
+    "SELECT p.card_id, p.cash, p.day, p.day_amount, p.day_count, p.version, "
     "cd.number, cd.uid, cd.status, cd.valid_until, cd.pin_hash, cd.pin_failures, "
     "h.id AS holder_id, h.name AS holder_name, h.staff_no, t.code, t.name AS type_name, "
     "t.discount_bp, t.per_txn_limit, t.daily_amount_limit, t.daily_count_limit, "
@@ -89,38 +90,52 @@ _TYPE_KEYS = ("code", "discount_bp", "per_txn_limit", "daily_amount_limit",
               "bonus_tiers", "bonus_expiry_days", "type_name")
 
 # Prepared-statement names carry a version: a changed statement gets a new name.
-SALE_STATEMENT = (b"tillcard_sale_1", SALE_SQL)
-STATE_STATEMENT = (b"tillcard_state_1", STATE_SQL)
+SALE_STATEMENT = (b"tillcard_sale_2", SALE_SQL)
+STATE_STATEMENT = (b"tillcard_state_2", STATE_SQL)
+VOID_STATEMENT = (b"tillcard_void_1", "SELECT tillcard_void($1, $2, $3, $4)")
+RECHARGE_STATEMENT = (b"tillcard_recharge_1", "SELECT tillcard_recharge($1, $2, $3, $4, $5)")
+BACKFILL_STATEMENT = (b"tillcard_backfill_1", "SELECT tillcard_backfill($1, $2)")
+PIN_STATEMENT = (b"tillcard_pin_1", "SELECT json_build_object('ok', true) "
+                 "FROM tillcard_set_pin_failures($1, $2, $3)")
 _PREPARED = "tillcard_prepared"  # key in the pooled connection's info: names prepared
 
 _decode = json.JSONDecoder().decode  # json.loads, less its per-call argument checks
 
-UNKNOWN = "TC404"  # unknown card or till (LedgerError)
+NOT_PERMITTED = "TC403"  # the login may not write this till's chain
+UNKNOWN = "TC404"  # unknown card, till or sale (LedgerError)
 CONFLICT = "TC409"  # the UUID is recorded with other content (EntryConflict)
-BAD_DATA = "TC422"  # reference data the domain refuses to build (ValueError)
-UNDEFINED_FUNCTION = "42883"  # the centre's schema predates migration 0004
+VOIDED = "TC410"  # the sale is voided already
+INVALID = "TC422"  # an argument or reference row the domain refuses
+UNIQUE = "23505"  # the same UUID raced in for another card
+UNDEFINED_FUNCTION = "42883"  # the centre's schema predates migration 0007
 NO_SUCH_STATEMENT = "26000"  # the session lost its prepared statements (DISCARD ALL)
+_ERRORS: dict[str, type[LedgerError]] = {
+    NOT_PERMITTED: NotPermitted, UNKNOWN: LedgerError, CONFLICT: EntryConflict,
+    VOIDED: AlreadyVoided, INVALID: InvalidRequest, UNIQUE: EntryConflict,
+}
 
 
-class SaleFunctionMissing(Exception):
-    """The database has no ``tillcard_sale()`` yet; the caller uses the general path."""
+def _int(value: int) -> bytes:
+    return b"%d" % value
 
 
-def sale_params(req: SaleRequest, lock_key: int) -> list[bytes | None]:
-    """``tillcard_sale()``'s parameters for a request, as text (``None`` is NULL)."""
-    if req.list_amount < 0:
-        raise ValueError("amount must be non-negative")  # as make_quote
-    return [str(req.entry_id).encode(), b"%d" % req.till_id, b"%d" % req.card_id,
-            b"%d" % req.list_amount, req.created_at.isoformat().encode(),
-            req.created_at.date().isoformat().encode(),
-            None if req.cashier_id is None else b"%d" % req.cashier_id,
-            b"t" if req.split_tender else b"f", b"t" if req.pin_verified else b"f",
-            b"%d" % MAX_PIN_FAILURES, b"%d" % lock_key]
+def _opt(value: int | None) -> bytes | None:
+    return None if value is None else b"%d" % value
+
+
+def sale_params(req: SaleRequest) -> list[bytes | None]:
+    """``tillcard_sale()``'s parameters for a request, as text (``None`` is NULL).
+
+    No time, no date, no PIN rule, no lock key: the centre takes those from itself.
+    """
+    return [str(req.entry_id).encode(), _int(req.till_id), _int(req.card_id),
+            _int(req.list_amount), _opt(req.cashier_id),
+            b"t" if req.split_tender else b"f", b"t" if req.pin_verified else b"f"]
 
 
 def state_params(card_id: int) -> list[bytes | None]:
     """The quote's parameters (``STATE_SQL``)."""
-    return [b"%d" % card_id]
+    return [_int(card_id)]
 
 
 def decode_answer(value: bytes | None) -> Any:
@@ -128,8 +143,16 @@ def decode_answer(value: bytes | None) -> Any:
     return None if value is None else _decode(value.decode())
 
 
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
 class Answers:
-    """The domain objects a till gets from the two statements' JSON answers.
+    """The domain objects a till gets from the functions' JSON answers.
 
     Apart from the transport so that ``tillcard bench`` can drive many tills' connections
     from one event loop and still build exactly what a till builds. Card types are few, so
@@ -144,9 +167,11 @@ class Answers:
         card = self._card(doc["card"], req.card_id)
         wallet = _wallet(doc)
         spent = DaySpend(doc["spent"], doc["spent_count"])
+        counter = DayCounter(date.fromisoformat(doc["today"]), spent.amount, spent.count)
+        at = _at(doc["at"])
         if doc["status"] == "replayed":
-            return Outcome(_entry_from_json(doc["entry"]), None, card, wallet, spent,
-                           replayed=True)
+            return Outcome(entry_from_json(doc["entry"]), None, card, wallet, spent,
+                           replayed=True, version=doc["version"], counter=counter)
         alloc = Allocation(tuple(zip(doc["alloc_ids"], doc["alloc_amounts"], strict=True)),
                            doc["alloc_cash"])
         quote = Quote(list_amount=req.list_amount, discount=doc["discount"],
@@ -159,27 +184,47 @@ class Answers:
                 id=uuid.UUID(doc["expire_id"]), till_id=req.till_id, seq=doc["expire_seq"],
                 kind=EntryKind.BONUS_EXPIRE, card_id=req.card_id, cash_delta=0,
                 bonus_parts=bonus_parts_from_json(doc["expire_parts"]),
-                cashier_id=req.cashier_id, created_at=req.created_at,
+                cashier_id=req.cashier_id, created_at=at,
                 prev_hash=doc["expire_prev_hash"]),)
         if doc["status"] == "refused":
             refusal = Refusal(RefusalCode(doc["refusal"]), dict(doc["numbers"] or {}))
-            return Outcome(None, refusal, card, wallet, spent, quote, extra=extra)
+            return Outcome(None, refusal, card, wallet, spent, quote, extra=extra,
+                           version=doc["version"], counter=counter)
         entry = Entry(
             id=req.entry_id, till_id=req.till_id, seq=doc["seq"], kind=EntryKind.SALE,
             card_id=req.card_id, cash_delta=-alloc.cash,
             bonus_parts=tuple((g, -a) for g, a in alloc.bonus_parts),
             list_amount=req.list_amount, discount=quote.discount,
             tendered_cash=quote.shortfall, cashier_id=req.cashier_id,
-            created_at=req.created_at, prev_hash=doc["prev_hash"])
-        return Outcome(entry, None, card, wallet.after(alloc), spent, quote, extra=extra)
+            created_at=at, prev_hash=doc["prev_hash"])
+        return Outcome(entry, None, card, wallet.after(alloc), spent, quote, extra=extra,
+                       version=doc["version"], counter=counter)
+
+    def changed(self, doc: dict[str, Any], card_id: int, entry: Entry | None) -> Outcome:
+        """A void's or a recharge's outcome: the card as locked, the purses after."""
+        card = self._card(doc["card"], card_id)
+        wallet = Wallet(doc["cash"], _grants(doc))
+        today = date.fromisoformat(doc["today"])
+        counter = DayCounter(_day(doc["day"]), doc["day_amount"], doc["day_count"])
+        spent = counter.spent(today)
+        kw: dict[str, Any] = {"version": doc["version"], "counter": counter}
+        if doc["status"] == "replayed":
+            return Outcome(entry_from_json(doc["entry"]), None, card, wallet, spent,
+                           replayed=True, **kw)
+        if doc["status"] == "refused":
+            return Outcome(None, Refusal(RefusalCode(doc["refusal"])), card, wallet, spent,
+                           **kw)
+        assert entry is not None
+        if entry.hash != doc["hash"]:
+            raise LedgerError(f"the centre hashed entry {entry.id} differently: its canonical "
+                              "form and this till's disagree")
+        return Outcome(entry, None, card, wallet, spent, **kw)
 
     def state(self, doc: dict[str, Any], card_id: int, today: date
               ) -> tuple[Card, Wallet, DaySpend]:
         """``card_state`` from the quote statement's answer."""
         c = doc["card"]
-        day = c["day"]
-        spent = (DaySpend(c["day_amount"], c["day_count"])
-                 if day is not None and date.fromisoformat(day) == today else DaySpend())
+        spent = DayCounter(_day(c["day"]), c["day_amount"], c["day_count"]).spent(today)
         return self._card(c, card_id), _wallet(doc), spent
 
     def _card(self, c: dict[str, Any], card_id: int) -> Card:
@@ -199,19 +244,18 @@ class Answers:
                     pin_hash=c["pin_hash"], pin_failures=c["pin_failures"])
 
 
-class PgSale:
-    """The fast path of one ``Ledger`` on PostgreSQL; thread-safe like the engine's pool."""
+class PgCentre:
+    """A ``Ledger``'s calls to the centre's functions; thread-safe like the engine's pool."""
 
-    def __init__(self, engine: Engine, lock_key: int) -> None:
+    def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._lock_key = lock_key
         self._answers = Answers()
 
     # -- use cases ------------------------------------------------------------------------
 
     def sale(self, req: SaleRequest) -> Outcome:
         """``Ledger.sale`` in one round trip, with the same outcome and the same errors."""
-        doc = self._call(SALE_STATEMENT, sale_params(req, self._lock_key))
+        doc = self._call(SALE_STATEMENT, sale_params(req))
         assert doc is not None
         return self._answers.outcome(req, doc)
 
@@ -219,6 +263,45 @@ class PgSale:
         """Card, wallet and today's spend without locking, or ``None`` for no such card."""
         doc = self._call(STATE_STATEMENT, state_params(card_id))
         return None if doc is None else self._answers.state(doc, card_id, today)
+
+    def void(self, entry_id: uuid.UUID, till_id: int, sale_id: uuid.UUID,
+             cashier_id: int | None) -> Outcome:
+        doc = self._call(VOID_STATEMENT, [str(entry_id).encode(), _int(till_id),
+                                          str(sale_id).encode(), _opt(cashier_id)])
+        entry = None
+        if doc["status"] == "applied":
+            entry = Entry(
+                id=entry_id, till_id=till_id, seq=doc["seq"], kind=EntryKind.VOID,
+                card_id=doc["card_id"], cash_delta=doc["cash_delta"],
+                bonus_parts=bonus_parts_from_json(doc["bonus_parts"]),
+                tendered_cash=doc["tendered"], refers_to=sale_id, cashier_id=cashier_id,
+                created_at=_at(doc["at"]), prev_hash=doc["prev_hash"])
+        return self._answers.changed(doc, doc["card"]["card_id"], entry)
+
+    def recharge(self, entry_id: uuid.UUID, till_id: int, card_id: int, amount: int,
+                 cashier_id: int | None) -> Outcome:
+        doc = self._call(RECHARGE_STATEMENT, [str(entry_id).encode(), _int(till_id),
+                                              _int(card_id), _int(amount), _opt(cashier_id)])
+        entry = None
+        if doc["status"] == "applied":
+            grant = None
+            if doc["new_grant_id"] is not None:
+                grant = NewGrant(doc["new_grant_id"], doc["new_grant_amount"],
+                                 date.fromisoformat(doc["new_grant_expires"]))
+            entry = Entry(
+                id=entry_id, till_id=till_id, seq=doc["seq"], kind=EntryKind.RECHARGE,
+                card_id=card_id, cash_delta=amount, new_grant=grant, list_amount=amount,
+                cashier_id=cashier_id, created_at=_at(doc["at"]), prev_hash=doc["prev_hash"])
+        return self._answers.changed(doc, card_id, entry)
+
+    def backfill(self, till_id: int, batch: list[dict[str, Any]]) -> dict[str, Any]:
+        """``tillcard_backfill()``'s answer to a batch (``store.backfill`` reads it)."""
+        doc = self._call(BACKFILL_STATEMENT, [_int(till_id), json.dumps(batch).encode()])
+        assert isinstance(doc, dict)
+        return doc
+
+    def set_pin_failures(self, till_id: int, card_id: int, failures: int) -> None:
+        self._call(PIN_STATEMENT, [_int(till_id), _int(card_id), _int(failures)])
 
     # -- internals ------------------------------------------------------------------------
 
@@ -272,14 +355,12 @@ def _raise(fairy: PoolProxiedConnection, conn: Connection | None, pgconn: pq.abc
     state = _sqlstate(res)
     message = (res.error_field(pq.DiagnosticField.MESSAGE_PRIMARY) or b"").decode(
         "utf-8", "replace")
-    if state == UNKNOWN:
-        raise LedgerError(message)
-    if state == CONFLICT:
-        raise EntryConflict(message)
-    if state == BAD_DATA:
-        raise ValueError(message)
-    if state == UNDEFINED_FUNCTION and "tillcard_sale" in message:
-        raise SaleFunctionMissing(message)
+    error = _ERRORS.get(state)
+    if error is not None:
+        raise error(message)
+    if state == UNDEFINED_FUNCTION and "tillcard_" in message:
+        raise CentreTooOld("the central database predates migration 0007 (the centre's "
+                           "money functions): run `tillcard db upgrade` there")
     lost = pgconn.status == pq.ConnStatus.BAD
     err: Exception = (psycopg.OperationalError(pgconn.get_error_message())
                       if lost and not state else psycopg.errors.error_from_result(res))
@@ -296,14 +377,18 @@ def _sqlstate(res: pq.abc.PGresult) -> str:
     return (res.error_field(pq.DiagnosticField.SQLSTATE) or b"").decode()
 
 
+def _grants(doc: dict[str, Any]) -> tuple[BonusGrant, ...]:
+    return tuple(BonusGrant(g, r, date.fromisoformat(e)) for g, r, e in zip(
+        doc["grant_ids"] or (), doc["grant_remaining"] or (), doc["grant_expires"] or (),
+        strict=True))
+
+
 def _wallet(doc: dict[str, Any]) -> Wallet:
-    return Wallet(doc["card"]["cash"], tuple(
-        BonusGrant(g, r, date.fromisoformat(e)) for g, r, e in zip(
-            doc["grant_ids"] or (), doc["grant_remaining"] or (), doc["grant_expires"] or (),
-            strict=True)))
+    """The wallet as the card was read (before the call's own entry)."""
+    return Wallet(doc["card"]["cash"], _grants(doc))
 
 
-def _entry_from_json(j: dict[str, Any]) -> Entry:
+def entry_from_json(j: dict[str, Any]) -> Entry:
     """``mapping.entry_from`` for a journal row as ``row_to_json`` writes it."""
     grant = None
     if j["grant_id"] is not None:
