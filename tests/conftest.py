@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from tests.sync.proxy import Proxy
 
 NOW = datetime.fromisoformat("2026-11-23T12:00:00+08:00")
+OFFICE = 99  # the card office's chain: recharges of the fixtures
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ class Books:
     types: dict[str, int]
 
     def card(self, number: str, type_code: str = "standard", cash: int = 0,
-             till: int = 1) -> int:
+             till: int = OFFICE) -> int:
         import uuid
         holder = self.refs.add_holder(f"Holder {number}")
         card_id = self.refs.add_card(number, holder, self.types[type_code], uid=f"UID{number}")
@@ -63,6 +64,7 @@ def make_books(engine: Engine) -> Books:
     refs = ReferenceStore(engine)
     refs.ensure_till(1, "Till 1", "Site")
     refs.ensure_till(2, "Till 2", "Site")
+    refs.ensure_till(OFFICE, "Card office", "Site")  # opening balances: not a till's chain
     # users 1 and 2: the ledger refuses a sale by a cashier it does not know
     refs.add_user("books-cashier", "Li Na", "cashier", "not-a-hash")
     refs.add_user("books-manager", "Wang Fang", "manager", "not-a-hash")

@@ -56,21 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--data", type=_folder, help="keep the demo database in this folder")
     demo.set_defaults(func=_cmd_demo)
 
-    db = sub.add_parser("db", help="database administration")
-    dbsub = db.add_subparsers(dest="db_command", required=True)
-    up = dbsub.add_parser("upgrade", help="create or migrate a database")
-    up.add_argument("--db", help="database URL or SQLite path (default: this till's)")
-    up.set_defaults(func=_cmd_db_upgrade)
+    from tillcard.commands.db_cmd import add_db_commands
 
-    roles = dbsub.add_parser("roles", help="create the PostgreSQL roles tillcard_till, "
-                                          "tillcard_manager, tillcard_admin")
-    roles.add_argument("--db", required=True, help="PostgreSQL URL of a superuser or owner")
-    roles.set_defaults(func=_cmd_db_roles)
-
-    ver = sub.add_parser("verify", help="check journal chains and balances; exit 1 on any "
-                                        "mismatch")
-    ver.add_argument("--db", help="database URL or SQLite path (default: this till's)")
-    ver.set_defaults(func=_cmd_verify)
+    add_db_commands(sub, _db_url)
 
     from tillcard.commands.bench import add_bench_command
 
@@ -117,45 +105,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from tillcard.launch import run_demo
 
     return run_demo(args.data)
-
-
-def _cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from tillcard.store.engine import make_engine
-    from tillcard.store.migrate import current_revision, upgrade
-
-    engine = make_engine(_db_url(args))
-    upgrade(engine)
-    print(f"database at revision {current_revision(engine)}")
-    engine.dispose()
-    return 0
-
-
-def _cmd_db_roles(args: argparse.Namespace) -> int:
-    from tillcard.store.engine import make_engine
-    from tillcard.store.roles import create_roles
-
-    engine = make_engine(args.db)
-    if engine.dialect.name != "postgresql":
-        print("tillcard: roles exist only on PostgreSQL", file=sys.stderr)
-        return 2
-    for line in create_roles(engine):
-        print(line)
-    engine.dispose()
-    return 0
-
-
-def _cmd_verify(args: argparse.Namespace) -> int:
-    from tillcard.store.engine import make_engine
-    from tillcard.store.verify import verify
-
-    engine = make_engine(_db_url(args))
-    rep = verify(engine)
-    engine.dispose()
-    for problem in rep.problems:
-        print(problem)
-    print(f"{'OK' if rep.ok else 'MISMATCH'}: {rep.entries} entries, {rep.cards} cards, "
-          f"{rep.tills} tills, {len(rep.problems)} problems")
-    return 0 if rep.ok else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

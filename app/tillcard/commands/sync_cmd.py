@@ -59,6 +59,12 @@ def _cmd_sync(args: argparse.Namespace) -> int:
                 report = sync.cycle(pull_only=args.action == "pull")
                 out.update(settled=asdict(report.settled), pushed=asdict(report.pushed),
                            pulled=asdict(report.pulled))
+            check = sync.chain_check()
+            out["chain"] = {"own_head": check.own and check.own[0],
+                            "centre_head": check.centre and check.centre[0],
+                            "agrees": check.agrees, "problem": check.problem}
+            if not check.agrees:
+                code = 1
         except Exception as exc:
             if not is_link_error(exc):
                 raise
@@ -84,6 +90,11 @@ def _print_human(out: dict[str, Any]) -> None:
     print(f"till {out['till']}: centre {out['centre']} {answers}")
     print(f"unsent entries: {out['unsent']}  outbox: "
           + (", ".join(f"{k} {v}" for k, v in sorted(out["outbox"].items())) or "empty"))
+    chain = out.get("chain")
+    if chain is not None:
+        print(f"chain: this till's head {chain['own_head'] or 0}, the centre's "
+              f"{chain['centre_head'] or 0}: "
+              + ("agree" if chain["agrees"] else f"DISAGREE — {chain['problem']}"))
     for key in ("settled", "pushed", "pulled"):
         if key in out:
             print(f"{key}: " + ", ".join(f"{k} {v}" for k, v in out[key].items()))

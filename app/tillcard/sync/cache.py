@@ -92,6 +92,7 @@ REPLICATED: tuple[tuple[type[Any], str], ...] = (
 VERSIONED = ("purses", "bonus_grants")
 CURSOR_KEY = "pull_cursor"
 LAST_PULL_KEY = "last_pull_at"
+HEAD_KEY = "chain_head"  # "<seq> <hash>": the newest entry of this till's chain it knows
 
 
 @dataclass(frozen=True)
@@ -156,12 +157,14 @@ class TillCache:
     def set_states(self, changes: Iterable[tuple[uuid.UUID, EntryState, Entry | None, str]]
                    ) -> None:
         """Settle several entries in one durable transaction."""
+        changes = list(changes)
         params = [_settle_params(*change, _now()) for change in changes]
         if not params:
             return
         with self._tally_lock, self.engine.begin() as conn:
             self._forget_tallies()
             conn.execute(_SETTLE, params)
+            self._advance_head(conn, [entry for _, _, entry, _ in changes])
 
     def item(self, entry_id: uuid.UUID) -> OutboxItem | None:
         with self.engine.connect() as conn:
@@ -315,11 +318,37 @@ class TillCache:
             self._forget_tallies()
             conn.execute(_SETTLE, params)
             self._write_card(conn, out)
+            self._advance_head(conn, [out.entry, *out.extra])
 
     def record_centre(self, out: Outcome) -> None:
         """The card as the centre answered a call (a void): into the replica if newer."""
         with self.engine.begin() as conn:
             self._write_card(conn, out)
+            self._advance_head(conn, [out.entry, *out.extra])
+
+    def chain_head(self) -> tuple[int, str] | None:
+        """The newest entry of this till's chain the centre has told this till of."""
+        value = self.get(HEAD_KEY)
+        if not value:
+            return None
+        seq, _, digest = value.partition(" ")
+        return int(seq), digest
+
+    def _advance_head(self, conn: Any, entries: Iterable[Entry | None]) -> None:
+        """Keep this till's own copy of its chain head, in the commit that learnt it.
+
+        The centre writes a till's chain only for that till (its login is bound to it),
+        so a centre whose head differs from this one was changed behind the till's back —
+        or this database is older than the centre's copy of its chain.
+        """
+        known = [e for e in entries if e is not None and e.seq and e.till_id == self.till_id]
+        if not known:
+            return
+        newest = max(known, key=lambda e: e.seq)
+        current = conn.execute(select(SyncStateRow.value).where(
+            SyncStateRow.key == HEAD_KEY)).scalar_one_or_none()
+        if current is None or int(current.partition(" ")[0]) < newest.seq:
+            self._put(conn, HEAD_KEY, f"{newest.seq} {newest.hash}")
 
     @staticmethod
     def _write_card(conn: Any, out: Outcome) -> None:
@@ -352,6 +381,7 @@ class TillCache:
             self._forget_tallies()
             if params:
                 conn.execute(_SETTLE, params)
+            self._advance_head(conn, [r.entry for r in result.items if r.applied])
             _upsert(conn, PurseRow.__table__, "card_id",  # type: ignore[arg-type]
                     [{**p, "updated_at": _now()} for p in result.purses], partial=True)
             _upsert(conn, BonusGrantRow.__table__, "id",  # type: ignore[arg-type]

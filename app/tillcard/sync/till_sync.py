@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from tillcard.domain.cards import Card
 from tillcard.domain.journal import Entry, EntryKind, EntryState
@@ -29,6 +29,7 @@ from tillcard.domain.rules import DaySpend, Refusal, RefusalCode, Refused, offli
 from tillcard.domain.wallet import Wallet
 from tillcard.store.ledger import Ledger, LedgerError, Outcome, SaleRequest
 from tillcard.store.reference import ReferenceStore
+from tillcard.store.schema import JournalRow, TillRow
 from tillcard.sync.cache import TillCache
 from tillcard.sync.central import CentralOptions, Watchdog, is_link_error, settle_margin_s
 from tillcard.sync.faults import AFTER_CENTRAL_COMMIT, AFTER_LOCAL_WRITE, crash_point
@@ -188,6 +189,19 @@ class TillSync:
                     self.link.publish()
             return SyncReport(settled, pushed, pulled)
 
+    def chain_check(self) -> ChainCheck:
+        """Does the centre's copy of this till's chain agree with the till's own head?"""
+        own = self.cache.chain_head()
+        with self.watchdog.within(self.opts.call_timeout_s), self.central.connect() as conn:
+            head = conn.execute(select(TillRow.last_seq, TillRow.last_hash).where(
+                TillRow.id == self.till_id)).first()
+            at_own = None if own is None else conn.execute(select(JournalRow.hash).where(
+                JournalRow.till_id == self.till_id, JournalRow.seq == own[0])
+            ).scalar_one_or_none()
+        pending = self.cache.counts().get(EntryState.AUTHORIZING.value, 0)
+        return judge_chain(own, None if head is None else (head.last_seq, head.last_hash),
+                           at_own, pending)
+
     def _lost(self, exc: BaseException) -> None:
         log.warning("central link lost: %s", exc)
         self.link.down(f"no answer from the centre ({type(exc).__name__})")
@@ -233,6 +247,41 @@ class TillSync:
         return Outcome(entry, None, card, wallet.after(alloc),
                        DaySpend(spent.amount + alloc.total, spent.count + 1), quote,
                        offline=True)
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """This till's head against the centre's copy of its chain; ``problem`` is for people."""
+
+    own: tuple[int, str] | None
+    centre: tuple[int, str] | None
+    problem: str | None = None
+
+    @property
+    def agrees(self) -> bool:
+        return self.problem is None
+
+
+def judge_chain(own: tuple[int, str] | None, centre: tuple[int, str] | None,
+                hash_at_own: str | None, pending: int) -> ChainCheck:
+    """Compare heads: shorter or different at the centre, or longer than sales in flight."""
+    if centre is None:
+        return ChainCheck(own, centre, "the centre does not know this till")
+    if own is None:
+        if centre[0] and not pending:
+            return ChainCheck(own, centre, f"the centre holds {centre[0]} entries of this till "
+                              "and this till's database knows none of them")
+        return ChainCheck(own, centre)
+    if centre[0] < own[0]:
+        return ChainCheck(own, centre, f"the centre's chain of this till ends at entry "
+                          f"{centre[0]}, this till's at {own[0]}: entries were removed")
+    if hash_at_own != own[1]:
+        return ChainCheck(own, centre, f"entry {own[0]} at the centre differs from this "
+                          "till's: the chain was rewritten")
+    if centre[0] > own[0] and not pending:
+        return ChainCheck(own, centre, f"the centre holds entries {own[0] + 1}..{centre[0]} "
+                          "of this till that this till's database does not know")
+    return ChainCheck(own, centre)
 
 
 def _request_entry(req: SaleRequest) -> Entry:
