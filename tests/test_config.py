@@ -134,3 +134,36 @@ def test_source_of_a_setting(tmp_path: Path):
     env = {"TILLCARD_DATABASE__LOCAL": "/x.db"}
     assert source_of("database.local", f, env) == "TILLCARD_DATABASE__LOCAL"
     assert source_of("database.central_url", f, env) == str(f)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[site]\ntime_zone = "Mars/Olympus"\n', "site.time_zone: unknown time zone 'Mars/Olympus'"),
+    ('[site]\nday_cutoff = "4am"\n', "site.day_cutoff: day cut-off must look like HH:MM"),
+    ('[site]\nday_cutoff = "24:00"\n', "site.day_cutoff: day cut-off must be 00:00..23:59"),
+])
+def test_bad_site_clock_names_the_key(tmp_path: Path, text: str, message: str):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(cfg, env={})
+
+
+def test_a_standalone_till_writes_its_site_clock_into_its_database(tmp_path: Path):
+    from tillcard.bootstrap import build_till
+    from tillcard.store.site import site_rules
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[site]\ntime_zone = "Asia/Shanghai"\nday_cutoff = "03:30"\n'
+                   f'[database]\nlocal = "{tmp_path / "till.db"}"\n'
+                   f'[devices]\nprinter = "simulated"\n', encoding="utf-8")
+    till = build_till(load_settings(cfg, env={}))
+    try:
+        clock = site_rules(till.engine).clock
+        assert (clock.time_zone, clock.cutoff_minutes) == ("Asia/Shanghai", 210)
+        from datetime import date, datetime
+        from zoneinfo import ZoneInfo
+
+        before_cutoff = datetime(2026, 11, 24, 3, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+        assert till.ledger.business_day(before_cutoff) == date(2026, 11, 23)
+    finally:
+        till.close()

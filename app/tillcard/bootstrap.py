@@ -16,6 +16,7 @@ from tillcard.devices.printer.connections import open_printer
 from tillcard.devices.printer.queue import PrintQueue, StatusCallback
 from tillcard.devices.printer.settings import ReceiptSettings
 from tillcard.domain.money import Currency
+from tillcard.domain.site import SiteRules
 from tillcard.services.auth import AuthService, SecretHasher
 from tillcard.services.checkout import CheckoutService
 from tillcard.services.ports import CardDirectory, SalesBook
@@ -25,6 +26,7 @@ from tillcard.store.engine import make_engine
 from tillcard.store.ledger import Ledger
 from tillcard.store.migrate import upgrade
 from tillcard.store.reference import ReferenceStore
+from tillcard.store.site import set_rules, site_rules
 from tillcard.sync.cache import TillCache
 from tillcard.sync.central import CentralOptions, make_central_engine
 from tillcard.sync.till_sync import OfflinePolicy, TillSync
@@ -88,6 +90,9 @@ def build_till(settings: Settings, *, db_url: str | None = None,
         Path(url).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     upgrade(engine)
+    if settings.profile is Profile.STANDALONE:  # central sites set it once at the centre
+        current = site_rules(engine)
+        set_rules(engine, SiteRules(settings.site.clock(), current.max_amount))
     refs = ReferenceStore(engine)
     refs.ensure_till(settings.till.id, settings.till.name, settings.till.site)
     ledger = Ledger(engine)

@@ -7,6 +7,7 @@ cashier's support call starts with "which of the two do I fix".
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from tillcard.domain.clock import ClockError, SiteClock, parse_cutoff
 
 ENV_PREFIX = "TILLCARD_"
 CENTRAL_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
@@ -114,7 +117,53 @@ class SyncSettings(_Section):
     poll_s: float = Field(10.0, ge=0.5, le=600, description="pull interval when no NOTIFY "
                           "arrives")
     offline_cap_minor: int = Field(500_000, ge=0, description="most this till sells offline "
-                                   "per day, unconfirmed, all cards together")
+                                   "per business day, all cards together (sent or not)")
+
+
+class SiteSettings(_Section):
+    """The site clock of a standalone till; a central site sets it once at the centre."""
+
+    time_zone: str = Field("", description="IANA time zone of the site, e.g. Asia/Shanghai; "
+                           "empty: this computer's")
+    day_cutoff: str = Field("04:00", description="when the business day starts (HH:MM): "
+                            "sales before it count on the day before")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value:
+            try:
+                SiteClock(value)
+            except ClockError as exc:
+                raise PydanticCustomError("time_zone", str(exc)) from None
+        return value
+
+    @field_validator("day_cutoff")
+    @classmethod
+    def _cutoff(cls, value: str) -> str:
+        try:
+            parse_cutoff(value)
+        except ClockError as exc:
+            raise PydanticCustomError("day_cutoff", str(exc)) from None
+        return value
+
+    def clock(self) -> SiteClock:
+        return SiteClock(self.time_zone or local_time_zone(), parse_cutoff(self.day_cutoff))
+
+
+def local_time_zone() -> str:
+    """This computer's IANA time zone name (``TZ``, /etc/timezone, /etc/localtime), or UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    with contextlib.suppress(OSError):
+        target = str(Path("/etc/localtime").resolve())
+        candidates.append(target.partition("/zoneinfo/")[2])
+    for name in candidates:
+        if name:
+            with contextlib.suppress(ClockError):
+                return SiteClock(name).time_zone
+    return "UTC"
 
 
 class CurrencySettings(_Section):
@@ -138,6 +187,7 @@ class Settings(_Section):
     devices: DeviceSettings = DeviceSettings()
     sync: SyncSettings = SyncSettings()
     receipt: ReceiptSettingsModel = ReceiptSettingsModel()
+    site: SiteSettings = SiteSettings()
     currency: CurrencySettings = CurrencySettings()
     ui: UiSettings = UiSettings()
 

@@ -39,7 +39,7 @@ from tillcard.commands.bench_data import seed_cards
 from tillcard.commands.bench_offline import scratch_db
 from tillcard.store.engine import libpq_url, make_engine
 from tillcard.store.migrate import upgrade
-from tillcard.store.pg_sale import STATE_SQL
+from tillcard.store.pg_centre import STATE_SQL
 
 TILLS = 16
 CARDS = 10_000
@@ -128,7 +128,7 @@ def pgbench_ceiling(server: str | None, seconds: float, clients: int = TILLS
         script = (f"\\set card random({ids[0]}, {ids[-1]})\n\\set amt random(100, 2000)\n"
                   + STATE_SQL.replace("$1", ":card") + ";\n"
                   "SELECT tillcard_sale(gen_random_uuid(), :client_id + 1, :card, :amt, "
-                  "now(), current_date, NULL, false, false, 3, 4242);\n")
+                  "NULL, false, false);\n")
         libpq = libpq_url(url)
         with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
             f.write(script)

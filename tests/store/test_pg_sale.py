@@ -273,3 +273,19 @@ def test_a_centre_without_the_money_functions_is_named_not_bypassed(pg_books: Bo
     with pytest.raises(CentreTooOld, match="tillcard db upgrade"):
         Ledger(pg_books.engine).sale(sale(c, 100))
     assert pg_books.ledger.card_state(c, NOW.date())[1].cash == 1_000
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture])
+@given(zone=st.sampled_from(["UTC", "Asia/Shanghai", "Europe/Berlin", "America/St_Johns",
+                             "Pacific/Kiritimati", "Australia/Lord_Howe"]),
+       cutoff=st.integers(0, 1439),
+       at=st.datetimes(datetime(1990, 1, 1), datetime(2090, 1, 1), timezones=st.just(UTC)))
+def test_the_centre_maps_instants_to_business_days_as_the_domain(pg_engine: Engine, zone: str,
+                                                                  cutoff: int, at: datetime):
+    from tillcard.domain.clock import SiteClock
+
+    with pg_engine.connect() as conn:
+        day = conn.execute(text("SELECT tillcard_business_day(:at, :z, :c)"),
+                           {"at": at, "z": zone, "c": cutoff}).scalar_one()
+    assert day == SiteClock(zone, cutoff).business_day(at)

@@ -133,8 +133,9 @@ def offline_refusal(card: Card, card_part: int, card_offline_today: int,
 
     The card type's ``offline_limit`` bounds what one card may spend offline per day at
     this till (``None``: no limit beyond the cached balance); ``till_cap`` bounds the
-    till's unconfirmed offline sales of the day, all cards together — the most the site
-    can lose if a card was emptied elsewhere meanwhile.
+    till's offline sales of the business day, all cards together, sent or not (a link
+    that flaps must not reset either) — the most the site can lose if cards were emptied
+    elsewhere meanwhile.
     """
     limit = card.card_type.offline_limit
     if limit is not None and card_offline_today + card_part > limit:

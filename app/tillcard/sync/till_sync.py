@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class OfflinePolicy:
-    till_cap: int = 500_000  # minor units of unconfirmed offline sales per till and day
+    till_cap: int = 500_000  # minor units sold offline per till and business day
 
 
 @dataclass(frozen=True)
