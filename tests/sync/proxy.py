@@ -5,6 +5,8 @@
 - black hole: connections stay open but nothing gets through, either way (a dead route:
   the worst case, since nothing ever fails by itself).
 - slow: every chunk is delayed (a congested VPN).
+- mute replies: requests reach the server, answers are lost (a route dead one way, or a
+  link that died while the server answered).
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ class Proxy:
 
     def blackhole(self) -> None:
         self.mode = "blackhole"
+
+    def mute_replies(self) -> None:
+        """Requests still reach the server; its answers are lost (a route dead one way)."""
+        self.mode = "mute"
 
     def slow(self, delay_s: float) -> None:
         self.delay_s, self.mode = delay_s, "slow"
@@ -97,12 +103,14 @@ class Proxy:
                                  daemon=True).start()
 
     def _pump(self, src: socket.socket, dst: socket.socket | None) -> None:
+        replies = dst is not None and src.getpeername() == self.target
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
-                if self.mode == "blackhole" or dst is None:
+                if self.mode == "blackhole" or dst is None or (self.mode == "mute"
+                                                               and replies):
                     continue
                 if self.mode == "slow":
                     time.sleep(self.delay_s)  # the simulated latency itself

@@ -65,11 +65,30 @@ def redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def session_options(opts: CentralOptions) -> str:
+    """The server-side bounds of every central session of a till (libpq ``options``).
+
+    No session of a till may hold a card's lock for long, whatever happens to the till:
+    a statement is cut after ``statement_timeout``, a wait for a lock after
+    ``lock_timeout``, a forgotten transaction after ``idle_in_transaction_session_timeout``
+    (every money call is a single statement, so there is none: no pipeline, no lone
+    Flush that PostgreSQL 15 would then stop timing out); the server notices a till that
+    died mid-statement within ``client_connection_check_interval`` and one whose link went
+    dark while it sends the answer (which precedes the commit) within
+    ``tcp_user_timeout``, with keepalives for an idle session.
+    """
+    timeout = opts.statement_timeout_ms
+    return (f"-c statement_timeout={timeout} -c lock_timeout={timeout} "
+            f"-c idle_in_transaction_session_timeout={max(timeout * 2, 1000)} "
+            "-c client_connection_check_interval=1000 "
+            f"-c tcp_user_timeout={max(timeout * 2, 2000)} "
+            "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 "
+            "-c tcp_keepalives_count=2")
+
+
 def make_central_engine(opts: CentralOptions, env: Mapping[str, str] | None = None,
                         pool_size: int = 2) -> Engine:
-    timeout = opts.statement_timeout_ms
-    options = (f"-c statement_timeout={timeout} -c lock_timeout={timeout} "
-               f"-c idle_in_transaction_session_timeout={max(timeout * 2, 1000)}")
+    options = session_options(opts)
     return make_engine(
         central_url(opts, env), pool_size=pool_size, max_overflow=2, pool_pre_ping=False,
         connect_args={
@@ -83,12 +102,14 @@ def make_central_engine(opts: CentralOptions, env: Mapping[str, str] | None = No
 def settle_margin_s(opts: CentralOptions) -> float:
     """After this long, a request the till sent is either committed at the centre or dead.
 
-    The server kills a statement after ``statement_timeout`` and a forgotten transaction
-    after ``idle_in_transaction_session_timeout``; settling an ``authorizing`` entry any
-    sooner could call it abandoned while the centre is still about to commit it.
+    The server kills a statement after ``statement_timeout``, a forgotten transaction
+    after ``idle_in_transaction_session_timeout`` and a session whose answer cannot be
+    delivered after ``tcp_user_timeout`` (see ``session_options``); settling an
+    ``authorizing`` entry any sooner could call it abandoned while the centre is still
+    about to commit it.
     """
     ms = opts.statement_timeout_ms
-    return (ms + max(ms * 2, 1000)) / 1000 + opts.call_timeout_s + 1.0
+    return (ms + max(ms * 2, 1000) + max(ms * 2, 2000)) / 1000 + opts.call_timeout_s + 1.0
 
 
 LINK_ERRORS: tuple[type[BaseException], ...] = (
