@@ -85,7 +85,7 @@ def test_a_till_cut_off_while_its_back_fill_answers_holds_nothing(
         assert stuck == []
         proxy.restore()
         engine.dispose()
-        again = backfill(engine, 1, batch, rules=rules)  # the till resends: its answer had been lost
+        again = backfill(engine, 1, batch, rules=rules)  # resent: its answer was lost
         assert all(r.replayed for r in again.items)
     finally:
         engine.dispose()

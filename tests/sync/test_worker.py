@@ -69,7 +69,7 @@ def test_a_card_frozen_centrally_reaches_an_online_till_within_two_seconds(
     print(f"freeze reached the till in {took * 1000:.0f} ms")
 
 
-def test_the_worker_reconnects_with_backoff_and_drains_the_outbox(
+def test_the_worker_reconnects_by_itself_and_drains_the_outbox(
         centre: Centre, make_till: TillFactory, proxy: Proxy,
         running: Callable[[TillSync, float], SyncWorker]):
     card = centre.books.card("2002", cash=5_000)

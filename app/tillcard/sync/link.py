@@ -2,7 +2,8 @@
 
 - online: sales are authorised at the centre (one call each, bounded by the watchdog).
 - offline: sales are decided and recorded locally under the offline rules; the sync
-  worker retries the centre with exponential backoff.
+  worker probes the centre on a short timer while it is out of reach, and backs off
+  exponentially only while it answers but the sync keeps failing (``Backoff``).
 - recovering: the centre answers again; the outbox is being back-filled. Sales stay
   local until it is empty, so the centre receives the till's entries in the till's order.
 
@@ -36,7 +37,11 @@ Listener = Callable[[LinkStatus], None]
 
 
 class Backoff:
-    """Delays between reconnection attempts: doubling from ``first`` up to ``cap``."""
+    """Delays between attempts on a centre that answers but fails: doubling up to ``cap``.
+
+    Only ``Link.up`` resets it: a centre that lets the till in but fails every back-fill
+    (a server error, a refused login) is tried less and less often until it works again.
+    """
 
     def __init__(self, first: float = 0.5, cap: float = 15.0) -> None:
         self.first, self.cap = first, cap
@@ -80,7 +85,6 @@ class Link:
         self._set(LinkState.OFFLINE, reason)
 
     def recovering(self) -> None:
-        self.backoff.reset()
         self._set(LinkState.RECOVERING, "sending what was sold offline")
 
     def up(self) -> None:
