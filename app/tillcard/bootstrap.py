@@ -24,6 +24,7 @@ from tillcard.services.receipts import ReceiptBuilder
 from tillcard.services.views import TillInfo
 from tillcard.store.engine import make_engine
 from tillcard.store.ledger import Ledger
+from tillcard.store.local_db import LocalLock, open_local
 from tillcard.store.migrate import upgrade
 from tillcard.store.reference import ReferenceStore
 from tillcard.store.site import set_rules, site_rules
@@ -56,6 +57,7 @@ class Till:
     display: CustomerDisplay
     sync: TillSync | None = None  # central profile only
     worker: SyncWorker | None = None
+    lock: LocalLock | None = None  # held while this process runs the till's own file
 
     def start(self) -> None:
         """Start background work (the sync thread); never waits on the network."""
@@ -68,8 +70,11 @@ class Till:
         self.printer.close()
         self.display.close()
         if self.sync is not None:
+            self.sync.release()  # the lease on the till id, for a replacement PC
             self.sync.central.dispose()
         self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
 
 
 def receipt_settings(settings: Settings, currency: Currency) -> ReceiptSettings:
@@ -86,10 +91,18 @@ def build_till(settings: Settings, *, db_url: str | None = None,
                printer_connection: PrinterConnection | None = None) -> Till:
     """Open (and migrate) the till's database and start its printer queue."""
     url = db_url or str(settings.local_db_path())
-    if "://" not in url:
-        Path(url).parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
-    upgrade(engine)
+    lock: LocalLock | None = None
+    if "://" in url:
+        engine = make_engine(url)
+        upgrade(engine)
+    else:  # the till's own file: one process, whole, its own (see store.local_db)
+        lock = LocalLock(Path(url))
+        lock.acquire()
+        try:
+            engine = open_local(Path(url), settings.till.id)
+        except BaseException:
+            lock.release()
+            raise
     if settings.profile is Profile.STANDALONE:  # central sites set it once at the centre
         current = site_rules(engine)
         set_rules(engine, SiteRules(settings.site.clock(), current.max_amount))
@@ -109,7 +122,7 @@ def build_till(settings: Settings, *, db_url: str | None = None,
     display = open_display(settings.devices.display)
     worker = SyncWorker(sync, settings.sync.poll_s) if sync else None
     return Till(settings, engine, refs, ledger, AuthService(refs, hasher), hasher, checkout,
-                queue, conn, currency, display, sync, worker)
+                queue, conn, currency, display, sync, worker, lock)
 
 
 def central_options(settings: Settings) -> CentralOptions:

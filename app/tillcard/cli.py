@@ -18,6 +18,7 @@ from tillcard.config import (
     folder_problem,
     load_settings,
 )
+from tillcard.store.local_db import LocalDatabaseError
 
 log = logging.getLogger(__name__)
 Handler = Callable[[argparse.Namespace], int]
@@ -129,6 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in str(exc).splitlines():
             print(f"tillcard: configuration error: {line}", file=sys.stderr)
         return 2
+    except LocalDatabaseError as exc:  # damaged, another till's, or in use
+        print(f"tillcard: {exc}", file=sys.stderr)
+        return 1
     except NoSuchModuleError as exc:  # --db with a scheme SQLAlchemy does not know
         print(f"tillcard: not a database URL: {exc}", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ from tillcard.devices.readers.base import CardReader
 from tillcard.devices.readers.simulated import SimulatedReader
 from tillcard.services.auth import LoginFailed, SecretHasher, Session
 from tillcard.services.demo import DemoCard, seed_demo
+from tillcard.store.local_db import LocalDatabaseError
 from tillcard.ui.bridges import PrinterBridge, ReaderBridge
 from tillcard.ui.cashier_window import CashierWindow
 from tillcard.ui.demo_panel import DemoCardsPanel, ReceiptView
@@ -140,7 +141,12 @@ def run_till(settings: Settings) -> int:
     """The configured till: sign in, then the cashier window."""
     app = qt_app(settings)
     printer_bridge = PrinterBridge()
-    till = build_till(settings, on_printer_status=printer_bridge.on_status)
+    try:
+        till = build_till(settings, on_printer_status=printer_bridge.on_status)
+    except LocalDatabaseError as exc:  # damaged, another till's, or open in another window
+        log.warning("cannot start: %s", exc)  # the message says it all; no traceback
+        QMessageBox.critical(None, tr("Tillcard cannot start"), str(exc))
+        return 1
     till.start()  # the sync thread fetches users and cards while the cashier signs in
     session = _sign_in(till)
     if session is None:

@@ -298,6 +298,8 @@ def test_the_roles_table_in_the_readme_is_what_the_database_enforces(site: Site)
     assert granted == {("tillcard_sale", "tillcard_till"), ("tillcard_void", "tillcard_till"),
                        ("tillcard_backfill", "tillcard_till"),
                        ("tillcard_set_pin_failures", "tillcard_till"),
+                       ("tillcard_lease", "tillcard_till"),
+                       ("tillcard_reprovision", "tillcard_till"),
                        ("tillcard_recharge", "tillcard_admin")}
     for name, config in definers:  # every SECURITY DEFINER function pins its search_path
         assert config == ["search_path=pg_catalog, public, pg_temp"], name

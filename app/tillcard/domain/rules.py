@@ -31,6 +31,9 @@ class RefusalCode(enum.StrEnum):
     OFFLINE_LIMIT = "offline_limit"
     OFFLINE_TILL_CAP = "offline_till_cap"
     LINK_DOWN = "link_down"
+    TILL_HALTED = "till_halted"  # a twin on this till id, or a database older than the centre
+    LOCAL_DISK = "local_disk"  # this till cannot write its own database: nothing charged
+    LOCAL_DISK_CHARGED = "local_disk_charged"  # charged at the centre, reversed once it can
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,10 @@ _MESSAGES: dict[RefusalCode, str] = {
     RefusalCode.OFFLINE_LIMIT: "Offline limit reached: {left} left of {limit}",
     RefusalCode.OFFLINE_TILL_CAP: "Offline cap of this till reached: {left} left of {limit}",
     RefusalCode.LINK_DOWN: "No answer from the centre — not charged",
+    RefusalCode.TILL_HALTED: "This till may not sell now — see the status line",
+    RefusalCode.LOCAL_DISK: "Not charged: this till cannot write to its disk",
+    RefusalCode.LOCAL_DISK_CHARGED: "The centre charged the card but this till cannot write "
+                                    "to its disk: the charge is reversed once it can",
 }
 
 _STATUS_REFUSALS = {

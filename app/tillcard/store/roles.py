@@ -25,6 +25,8 @@ TILL_FUNCTIONS = (
     "tillcard_void(uuid, integer, uuid, integer)",
     "tillcard_backfill(integer, json)",
     "tillcard_set_pin_failures(integer, bigint, integer)",
+    "tillcard_lease(integer, text, text, integer, integer)",
+    "tillcard_reprovision(integer, integer, text)",
 )
 ADMIN_FUNCTIONS = (
     "tillcard_recharge(uuid, integer, bigint, bigint, integer)",

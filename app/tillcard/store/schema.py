@@ -63,6 +63,12 @@ class TillRow(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
     last_at: Mapped[datetime | None]
     login: Mapped[str | None] = mapped_column(String(63))
+    # one process per till id (tillcard_lease), and what it last said it had not sent
+    lease_holder: Mapped[str | None] = mapped_column(String(64))
+    lease_host: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[datetime | None]
+    reported_unsent: Mapped[int | None] = mapped_column(Integer)
+    reported_at: Mapped[datetime | None]
 
     __table_args__ = (Index("uq_tills_login", "login", unique=True),)
 

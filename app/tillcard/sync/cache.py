@@ -92,6 +92,7 @@ REPLICATED: tuple[tuple[type[Any], str], ...] = (
 VERSIONED = ("purses", "bonus_grants")
 CURSOR_KEY = "pull_cursor"
 LAST_PULL_KEY = "last_pull_at"
+LOCAL_ID_KEY = "local_id"
 HEAD_KEY = "chain_head"  # "<seq> <hash>": the newest entry of this till's chain it knows
 
 
@@ -326,13 +327,38 @@ class TillCache:
             self._write_card(conn, out)
             self._advance_head(conn, [out.entry, *out.extra])
 
+    def local_id(self) -> str:
+        """This database file's own id, made once: the holder of the till's lease.
+
+        A till restarted after a crash on the same file (the lock file guarantees one
+        process) renews its own lease at once; another file, a twin, is refused.
+        """
+        with self.engine.begin() as conn:
+            value = conn.execute(select(SyncStateRow.value).where(
+                SyncStateRow.key == LOCAL_ID_KEY)).scalar_one_or_none()
+            if value is None:
+                value = uuid.uuid4().hex
+                self._put(conn, LOCAL_ID_KEY, value)
+        return str(value)
+
+    def adopt_head(self, head: tuple[int, str]) -> None:
+        """Take the centre's head as this till's own (an admin's re-provisioning)."""
+        with self.engine.begin() as conn:
+            self._put(conn, HEAD_KEY, f"{head[0]} {head[1]}")
+
+    def head_and_pending(self) -> tuple[tuple[int, str] | None, int]:
+        """This till's head and its unsent entries (offline or in flight), in one snapshot."""
+        with self.engine.connect().execution_options(sqlite_deferred=True) as conn, \
+                conn.begin():
+            value = conn.execute(select(SyncStateRow.value).where(
+                SyncStateRow.key == HEAD_KEY)).scalar_one_or_none()
+            pending = conn.execute(select(func.count()).where(
+                OUT.c.state.in_(UNSENT))).scalar_one()
+        return _head(value), int(pending)
+
     def chain_head(self) -> tuple[int, str] | None:
         """The newest entry of this till's chain the centre has told this till of."""
-        value = self.get(HEAD_KEY)
-        if not value:
-            return None
-        seq, _, digest = value.partition(" ")
-        return int(seq), digest
+        return _head(self.get(HEAD_KEY))
 
     def _advance_head(self, conn: Any, entries: Iterable[Entry | None]) -> None:
         """Keep this till's own copy of its chain head, in the commit that learnt it.
@@ -405,6 +431,13 @@ class TillCache:
         stmt = sqlite_insert(SyncStateRow).values(key=key, value=value)
         conn.execute(stmt.on_conflict_do_update(index_elements=["key"],
                                                 set_={"value": value}))
+
+
+def _head(value: str | None) -> tuple[int, str] | None:
+    if not value:
+        return None
+    seq, _, digest = value.partition(" ")
+    return int(seq), digest
 
 
 def _upsert(conn: Any, table: Table, key: str, batch: list[dict[str, Any]], *,

@@ -26,6 +26,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
 from tillcard.store.engine import make_engine
+from tillcard.store.local_db import is_local_error
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,13 @@ LINK_ERRORS: tuple[type[BaseException], ...] = (
 
 
 def is_link_error(exc: BaseException) -> bool:
-    """A failure of the network or the server, as opposed to a bug or a refused request."""
+    """A failure of the network or the server, as opposed to a bug or a refused request.
+
+    Never the till's own SQLite: a full or failing local disk is not the centre's fault
+    (``store.local_db.is_local_error``).
+    """
+    if is_local_error(exc):
+        return False
     if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
         return True
     if isinstance(exc, sa_exc.DBAPIError) and isinstance(

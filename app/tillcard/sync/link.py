@@ -6,6 +6,11 @@
   exponentially only while it answers but the sync keeps failing (``Backoff``).
 - recovering: the centre answers again; the outbox is being back-filled. Sales stay
   local until it is empty, so the centre receives the till's entries in the till's order.
+- halted: no sale at all, online or offline — another process holds this till id, or the
+  centre's copy of the till's chain disagrees with this till's database (the message says
+  what to do). The worker checks again now and then.
+- disk: the till cannot write its own database (full, failing); nothing is charged until
+  it can, and the link's state says so instead of blaming the centre.
 
 Listeners are called on whichever thread changed the state; the UI hands them over to
 its own thread.
@@ -24,6 +29,8 @@ class LinkState(enum.StrEnum):
     ONLINE = "online"
     OFFLINE = "offline"
     RECOVERING = "recovering"
+    HALTED = "halted"  # may not sell at all: a twin on the till id, a chain that disagrees
+    DISK = "disk"  # this till cannot write its own database (full, unreadable)
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,14 @@ class Link:
 
     def status(self) -> LinkStatus:
         return LinkStatus(self._state, self._unsent(), self._message)
+
+    def halt(self, reason: str) -> None:
+        """Stop selling, online and offline, until the reason is gone (see TillSync)."""
+        self._set(LinkState.HALTED, reason)
+
+    def disk(self, reason: str) -> None:
+        """The till's own database fails: sales stop until it can write again."""
+        self._set(LinkState.DISK, reason)
 
     def down(self, reason: str) -> None:
         self._set(LinkState.OFFLINE, reason)

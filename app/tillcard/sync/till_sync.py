@@ -14,7 +14,9 @@ worker (``sync.worker``) reconnects, settles, back-fills and pulls.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import threading
 import uuid
 from dataclasses import dataclass
@@ -27,7 +29,9 @@ from tillcard.domain.journal import Entry, EntryKind, EntryState
 from tillcard.domain.quote import make_quote, sale_entry, sale_refusal
 from tillcard.domain.rules import DaySpend, Refusal, RefusalCode, Refused, offline_refusal
 from tillcard.domain.wallet import Wallet
+from tillcard.store.centre_tills import reprovision, take_lease
 from tillcard.store.ledger import Ledger, LedgerError, Outcome, SaleRequest
+from tillcard.store.local_db import RESTORE, disk_reason, is_local_error
 from tillcard.store.reference import ReferenceStore
 from tillcard.store.schema import JournalRow, TillRow
 from tillcard.sync.cache import TillCache
@@ -38,6 +42,17 @@ from tillcard.sync.pull import PullResult, pull
 from tillcard.sync.push import PushResult, SettleResult, push, settle
 
 log = logging.getLogger(__name__)
+
+
+LEASE_S = 30  # renewed every sync cycle (at most poll_s apart while online)
+
+
+class ChargedButUnrecorded(Exception):
+    """The centre applied a sale this till then failed to record (its disk failed).
+
+    The sale stays ``authorizing`` in the outbox, so once the till can write again the
+    settling reverses it: the cashier was told it did not go through.
+    """
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,10 @@ class TillSync:
         self.link = Link(cache.unsent_count)
         self.wake = threading.Event()  # the worker: something to push
         self._cycle_lock = threading.Lock()
+        self.host = socket.gethostname()
+        # the lease's holder: this database file on this computer (see TillCache.local_id)
+        self.holder = f"{cache.local_id()}@{self.host}"[:64]
+        self.halted: str | None = None  # why this till may not sell, when it may not
 
     @property
     def till_id(self) -> int:
@@ -80,6 +99,25 @@ class TillSync:
 
     def sale(self, req: SaleRequest) -> Outcome:
         req.check(self.cache.ledger.rules)  # the same bounds offline and online
+        if self.halted is not None:
+            raise Refused(Refusal(RefusalCode.TILL_HALTED))
+        try:
+            return self._sale(req)
+        except ChargedButUnrecorded as exc:
+            self._disk(req, exc.__cause__ or exc)
+            raise Refused(Refusal(RefusalCode.LOCAL_DISK_CHARGED)) from exc
+        except Exception as exc:
+            if not is_local_error(exc):
+                raise
+            self._disk(req, exc)
+            raise Refused(Refusal(RefusalCode.LOCAL_DISK)) from exc
+
+    def _disk(self, req: SaleRequest, exc: BaseException) -> None:
+        """The till's own disk failed: its own state, never the centre's (no flapping)."""
+        self.link.disk(disk_reason(exc))
+        log.warning("sale %s: %s (%s)", req.entry_id, disk_reason(exc), exc)
+
+    def _sale(self, req: SaleRequest) -> Outcome:
         if not self.link.online:
             return self._offline_sale(req)
         self.cache.add(_request_entry(req), EntryState.AUTHORIZING,
@@ -96,11 +134,21 @@ class TillSync:
             self._lost(exc)
             return self._offline_sale(req, converting=True)
         crash_point(AFTER_CENTRAL_COMMIT)
-        if out.entry is not None:
-            self.cache.applied_online(out)
-        else:
-            code = out.refusal.code.value if out.refusal else ""
-            self.cache.set_state(req.entry_id, EntryState.DECLINED, note=code)
+        try:
+            if out.entry is not None:
+                self.cache.applied_online(out)
+            else:
+                code = out.refusal.code.value if out.refusal else ""
+                self.cache.set_state(req.entry_id, EntryState.DECLINED, note=code)
+        except Exception as exc:
+            if not is_local_error(exc):
+                raise
+            if out.entry is not None:  # still "authorizing" here: reversed once it can write
+                raise ChargedButUnrecorded(req.entry_id) from exc
+            log.warning("sale %s refused, not marked here: %s", req.entry_id,
+                        disk_reason(exc))
+        if self.link.state is LinkState.DISK:
+            self.link.up()  # it writes again
         return out
 
     def void(self, entry_id: uuid.UUID, till_id: int, sale_id: uuid.UUID,
@@ -173,13 +221,22 @@ class TillSync:
             conn.exec_driver_sql("SELECT 1")
 
     def cycle(self, *, pull_only: bool = False) -> SyncReport:
-        """Settle, back-fill, pull; the link goes online when nothing is left unsent."""
+        """Lease and chain check, settle, back-fill, pull; online when nothing is unsent.
+
+        A halted till only pulls (its replica stays fresh for when it may sell again).
+        """
         with self._cycle_lock:
             deadline = self.opts.call_timeout_s * 10
+            if self.check_standing() is not None:
+                with self.watchdog.within(deadline):
+                    pulled = pull(self.central, self.cache)
+                return SyncReport(SettleResult(), PushResult(), pulled)
             with self.watchdog.within(deadline):
                 settled = SettleResult() if pull_only else settle(
                     self.central, self.cache, settle_margin_s(self.opts))
                 pushed = PushResult() if pull_only else push(self.central, self.cache)
+            if self.link.state is LinkState.DISK:  # it wrote the marks: the disk works again
+                self.link.recovering()
             with self.watchdog.within(deadline):
                 pulled = pull(self.central, self.cache)
             if not pull_only and self.cache.unsent_count() == settled.waiting:
@@ -190,17 +247,76 @@ class TillSync:
             return SyncReport(settled, pushed, pulled)
 
     def chain_check(self) -> ChainCheck:
-        """Does the centre's copy of this till's chain agree with the till's own head?"""
-        own = self.cache.chain_head()
+        """Does the centre's copy of this till's chain agree with the till's own head?
+
+        The centre's head is read first, this till's head and its sales in flight after,
+        in one local snapshot: a sale racing the check is then either recorded here or
+        still in flight, never missing from both.
+        """
         with self.watchdog.within(self.opts.call_timeout_s), self.central.connect() as conn:
             head = conn.execute(select(TillRow.last_seq, TillRow.last_hash).where(
                 TillRow.id == self.till_id)).first()
-            at_own = None if own is None else conn.execute(select(JournalRow.hash).where(
-                JournalRow.till_id == self.till_id, JournalRow.seq == own[0])
-            ).scalar_one_or_none()
-        pending = self.cache.counts().get(EntryState.AUTHORIZING.value, 0)
+        own, pending = self.cache.head_and_pending()
+        at_own = None
+        if own is not None and head is not None:
+            with self.watchdog.within(self.opts.call_timeout_s), \
+                    self.central.connect() as conn:
+                at_own = conn.execute(select(JournalRow.hash).where(
+                    JournalRow.till_id == self.till_id, JournalRow.seq == own[0])
+                ).scalar_one_or_none()
         return judge_chain(own, None if head is None else (head.last_seq, head.last_hash),
                            at_own, pending)
+
+    def check_standing(self) -> str | None:
+        """Lease this till id and compare chains, at every connect and every cycle.
+
+        A second process holding the lease, or a centre whose copy of this till's chain
+        disagrees with this database, halts the till (no sale, online or offline, no
+        back-fill) with the reason and what to do; ``None`` when all is well.
+        """
+        with self.watchdog.within(self.opts.call_timeout_s):
+            lease = take_lease(self.central, self.till_id, self.holder, self.host,
+                               LEASE_S, self.cache.unsent_count())
+        if not lease.granted:
+            until = f" until {lease.until:%H:%M:%S}" if lease.until else ""
+            return self._halt(f"till {self.till_id} is in use by {lease.holder_host}{until}: "
+                              "close the other Tillcard, or check till.id in its settings")
+        check = self.chain_check()
+        if not check.agrees:
+            return self._halt(f"{check.problem}: {RESTORE}")
+        if self.halted is not None:
+            log.info("till %s no longer halted", self.till_id)
+            self.halted = None
+            self.link.recovering()
+        return None
+
+    def reprovision(self, note: str) -> dict[str, object]:
+        """Start over from the centre's head of this till's chain, keeping the outbox.
+
+        For a till whose database was lost or restored from an old backup: the centre
+        records, in its audit log, what the till last reported unsent and what this
+        database still holds; unsent sales kept here are back-filled as usual (once).
+        """
+        holds = self.cache.unsent_count()
+        with self.watchdog.within(self.opts.call_timeout_s):
+            doc = reprovision(self.central, self.till_id, holds, note)
+        self.cache.adopt_head((int(doc["head_seq"]), str(doc["head_hash"])))
+        self.halted = None
+        return {"head": doc["head_seq"], "last_reported_unsent": doc["last_reported_unsent"],
+                "database_holds_unsent": holds}
+
+    def release(self) -> None:
+        """Give the lease back on a clean stop, so a replacement PC can start at once."""
+        with contextlib.suppress(Exception), self.watchdog.within(self.opts.call_timeout_s):
+            take_lease(self.central, self.till_id, self.holder, self.host, 0,
+                       self.cache.unsent_count())
+
+    def _halt(self, reason: str) -> str:
+        if reason != self.halted:
+            log.error("till %s halted: %s", self.till_id, reason)
+        self.halted = reason
+        self.link.halt(reason)
+        return reason
 
     def _lost(self, exc: BaseException) -> None:
         log.warning("central link lost: %s", exc)
@@ -264,11 +380,16 @@ class ChainCheck:
 
 def judge_chain(own: tuple[int, str] | None, centre: tuple[int, str] | None,
                 hash_at_own: str | None, pending: int) -> ChainCheck:
-    """Compare heads: shorter or different at the centre, or longer than sales in flight."""
+    """Compare heads: shorter or different at the centre, or longer than sales in flight.
+
+    ``pending``: this till's unsent entries. Each may already be at the centre (its answer
+    lost to a crash or a cut), with at most one bonus expiry before it; beyond that the
+    centre holds entries this database never made.
+    """
     if centre is None:
         return ChainCheck(own, centre, "the centre does not know this till")
     if own is None:
-        if centre[0] and not pending:
+        if centre[0] > 2 * pending:
             return ChainCheck(own, centre, f"the centre holds {centre[0]} entries of this till "
                               "and this till's database knows none of them")
         return ChainCheck(own, centre)
@@ -278,7 +399,7 @@ def judge_chain(own: tuple[int, str] | None, centre: tuple[int, str] | None,
     if hash_at_own != own[1]:
         return ChainCheck(own, centre, f"entry {own[0]} at the centre differs from this "
                           "till's: the chain was rewritten")
-    if centre[0] > own[0] and not pending:
+    if centre[0] - own[0] > 2 * pending:
         return ChainCheck(own, centre, f"the centre holds entries {own[0] + 1}..{centre[0]} "
                           "of this till that this till's database does not know")
     return ChainCheck(own, centre)

@@ -30,6 +30,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from tillcard.store.engine import libpq_url
+from tillcard.store.local_db import disk_reason, is_local_error
 from tillcard.sync.central import CentralOptions, central_url, is_link_error
 from tillcard.sync.link import LinkState
 from tillcard.sync.till_sync import TillSync
@@ -62,6 +63,7 @@ class SyncWorker:
         self.poll_s = poll_s
         self.probe_every_s = probe_every_s
         self.probe_timeout_s = probe_timeout_s
+        self.halted_check_s = 5.0
         self._endpoints = centre_endpoints(sync.opts)
         self._stop = threading.Event()
         self._listen: psycopg.Connection[tuple[object, ...]] | None = None
@@ -104,6 +106,9 @@ class SyncWorker:
             self.cycles += 1
             if link.state is LinkState.ONLINE:
                 self._wait_for_news()
+            elif link.state is LinkState.HALTED:  # a twin, a chain that disagrees: a
+                # person must act; look again now and then (a twin's lease may run out)
+                self.sync.wake.wait(self.halted_check_s)
             else:  # still recovering (sales of unknown fate wait out the settle margin,
                 # or sales came in meanwhile): no failure, but no reason to cycle flat out
                 self.sync.wake.wait(self.probe_every_s)
@@ -112,8 +117,16 @@ class SyncWorker:
         return 0.0
 
     def _failed(self, exc: Exception, reached: bool, started: float) -> float:
-        """Go offline; the pause before the next turn depends on whether it was reached."""
+        """Go offline; the pause before the next turn depends on whether it was reached.
+
+        A failure of the till's own disk is its own state: the centre is not to blame,
+        and the worker tries again every few seconds (someone frees space meanwhile).
+        """
         link = self.sync.link
+        if is_local_error(exc):
+            log.warning("sync: %s (%s)", disk_reason(exc), exc)
+            link.disk(disk_reason(exc))
+            return self.halted_check_s
         name = type(exc).__name__
         self.sync.central.dispose()
         self._close_listen()

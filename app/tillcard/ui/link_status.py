@@ -42,6 +42,10 @@ def link_text(status: LinkStatus) -> str:
         text = tr("● online")
     elif status.state is LinkState.RECOVERING:
         text = tr("◐ reconnecting")
+    elif status.state is LinkState.HALTED:
+        text = tr("■ stopped: {reason}").format(reason=status.message)
+    elif status.state is LinkState.DISK:
+        text = tr("■ this till's disk: {reason}").format(reason=status.message)
     else:
         text = tr("○ offline")
     if status.unsent:

@@ -34,6 +34,11 @@ def _refusal_templates() -> dict[RefusalCode, str]:
         RefusalCode.OFFLINE_TILL_CAP: tr("Offline cap of this till reached: {left} left of "
                                          "{limit}"),
         RefusalCode.LINK_DOWN: tr("No answer from the centre — not charged"),
+        RefusalCode.TILL_HALTED: tr("This till may not sell now — see the status line"),
+        RefusalCode.LOCAL_DISK: tr("Not charged: this till cannot write to its disk"),
+        RefusalCode.LOCAL_DISK_CHARGED: tr("The centre charged the card but this till cannot "
+                                           "write to its disk: the charge is reversed once "
+                                           "it can"),
     }
 
 
