@@ -97,6 +97,24 @@ ROWS = [
                  id="demo-data-under-a-file"),
     pytest.param(["verify", "--db", "http://db.canteen/tillcard"], {}, None, 2, "http",
                  id="verify-db-not-a-database-url"),
+    # -- the database and device tools ----------------------------------------------------
+    pytest.param(["verify", "--db", "{tmp}/missing.db"], {}, None, 2,
+                 "tillcard verify: {tmp}/missing.db: no such database file",
+                 id="verify-db-missing-file"),
+    pytest.param(["db", "upgrade", "--db", "{tmp}/plain/till.db"], {}, None, 2,
+                 "tillcard db upgrade: cannot create {tmp}/plain/till.db",
+                 id="db-upgrade-under-a-file"),
+    pytest.param(["db", "site", "--db", "{tmp}/missing.db", "--time-zone", "UTC"], {}, None,
+                 2, "no such database file", id="db-site-missing-file"),
+    pytest.param(["verify", "--db", "{tmp}/plain", "--anchor", "{tmp}/plain"], {}, None, 2,
+                 "not an anchor file written by tillcard verify", id="verify-anchor-garbage"),
+    pytest.param(["db", "till-login", "--db", UNREACHABLE, "--till", "3", "Till 3"], {}, None,
+                 2, "a login is lower-case letters, digits and _", id="till-login-bad-name"),
+    pytest.param(["devices", "read", "--timeout", "0"], {}, None, 2,
+                 "argument --timeout: must be a number above 0", id="reader-timeout-0"),
+    pytest.param(["devices", "test-print", "--status-timeout", "-1"], {}, None, 2,
+                 "argument --status-timeout: must be a number above 0",
+                 id="printer-status-timeout-negative"),
 ]
 
 

@@ -172,20 +172,25 @@ def test_4_temporary_tables_cannot_shadow_the_real_ones(site: Site, pg_url: str)
     # a site that granted TEMP by mistake: pg_temp is searched last inside every function
     with site.owner.engine.begin() as conn:
         db = conn.execute(text("SELECT current_database()")).scalar_one()
-        login = conn.execute(text("SELECT login FROM tills WHERE id = 1")).scalar_one()
+        login = conn.execute(text("SELECT login FROM till_logins WHERE till_id = 1")).scalar_one()
         conn.execute(text(f'GRANT TEMPORARY ON DATABASE "{db}" TO {login}'))
     with site.till.connect() as conn:
         conn.execute(text("CREATE TEMP TABLE tills (id int, name text, site text, "
-                          "last_seq bigint, last_hash text, last_at timestamptz, "
-                          "login text)"))
-        conn.execute(text("INSERT INTO tills VALUES (1, 'x', '', 0, :h, NULL, :l)"),
-                     {"h": GENESIS_HASH, "l": login})
+                          "last_seq bigint, last_hash text, last_at timestamptz)"))
+        conn.execute(text("INSERT INTO tills VALUES (1, 'x', '', 0, :h, NULL)"),
+                     {"h": GENESIS_HASH})
         conn.execute(text("CREATE TEMP TABLE purses AS SELECT * FROM public.purses"))
         conn.execute(text("UPDATE purses SET cash = 10000000"))
+        conn.execute(text("CREATE TEMP TABLE till_logins (login text, till_id int)"))
+        conn.execute(text("INSERT INTO till_logins VALUES (:l, 2)"), {"l": login})
         doc = conn.execute(text("SELECT tillcard_sale(gen_random_uuid(), 1, :c, 100, NULL, "
                                 "false, false)"), {"c": card}).scalar_one()
         conn.commit()
     assert doc["status"] == "applied" and doc["card"]["cash"] == 1_000  # the real purse
+    site.attack("CREATE TEMP TABLE till_logins (login text, till_id int); "
+                "INSERT INTO till_logins VALUES (session_user, 2); "
+                "SELECT tillcard_sale(gen_random_uuid(), 2, :c, 100, NULL, false, false)",
+                c=card)  # the real binding still says till 1
     site.clean(total - 100)
 
 

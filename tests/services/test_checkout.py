@@ -103,3 +103,14 @@ def test_a_refusal_without_card_state_reaches_the_cashier_as_a_refusal(books, ha
     res = svc.charge(Session(1, "cashier", "Cashier", Role.CASHIER), 1, 500)
     assert not res.ok and res.view is None
     assert res.refusal is not None and res.refusal.code is RefusalCode.OFFLINE_UNKNOWN_CARD
+
+
+@pytest.mark.parametrize("bad", [12.5, True, "100", -5])
+def test_the_checkout_refuses_an_amount_that_is_not_whole_minor_units(service, books, bad):
+    from tillcard.domain.money import AmountError
+
+    svc, printer = service
+    card = books.card("9301", cash=1_000)
+    with pytest.raises(AmountError):
+        svc.charge(CASHIER, card, bad)
+    assert svc.view(card).wallet.cash == 1_000 and svc.last_sale is None

@@ -145,3 +145,20 @@ def test_sync_status_says_when_the_centres_copy_of_the_chain_disagrees(
         conn.execute(text("ALTER TABLE journal ENABLE TRIGGER USER"))
         conn.execute(text("UPDATE tills SET last_seq = 0 WHERE id = 1"))
     assert "entries were removed" in (till.chain_check().problem or "")
+
+
+@pytest.mark.parametrize("bad", [12.5, 12.0, True, "100", None, -1, 2**63])
+def test_amounts_are_typed_at_the_till_online_and_offline(centre: Centre,
+                                                          make_till: TillFactory, bad: object):
+    """Finding of the failure review: a float sold online was stored as 12.5, charged as 12."""
+    from tillcard.domain.money import AmountError
+
+    card = centre.books.card("3006", cash=10_000)
+    till = make_till()
+    for online in (True, False):
+        if not online:
+            till.link.down("test")
+        with pytest.raises(AmountError):
+            till.sale(SaleRequest(uuid.uuid4(), 1, card, bad, now()))  # type: ignore[arg-type]
+    assert till.cache.items() == [] and till.cache.unsent_count() == 0
+    assert Ledger(centre.engine).card_state(card, now().date())[1].cash == 10_000

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import multiprocessing as mp
 import os
 import statistics
@@ -29,6 +28,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import func, select, text
 
+from tillcard.commands.argtypes import non_negative_int, positive_float, positive_int
 from tillcard.commands.bench_data import drop_naive, seed_cards, seed_naive
 from tillcard.commands.bench_tills import Job, run_job
 from tillcard.store.engine import make_engine
@@ -126,39 +126,6 @@ def run_bench(url: str, tills: int, seconds: float, n_cards: int, hot_cards: int
         drop_naive(engine)
     engine.dispose()
     return result
-
-
-def positive_int(text: str) -> int:
-    """An argparse ``type``: a whole number of at least 1 (tills, cards, entries)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    """An argparse ``type``: a whole number of at least 0 (hot cards: none is a choice)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """An argparse ``type``: a finite number above 0 (seconds)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number above 0, got {text}")
-    return value
 
 
 def add_bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

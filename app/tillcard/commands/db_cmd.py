@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from tillcard.config import local_db_path_problem
 from tillcard.domain.clock import ClockError, SiteClock, format_cutoff, parse_cutoff
 from tillcard.domain.site import SiteRules
 
@@ -62,10 +63,24 @@ def add_db_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     ver.set_defaults(func=lambda a: _verify(db_url(a), a.anchor))
 
 
+def _path_problem(url: str, *, must_exist: bool) -> str | None:
+    """A SQLite path that cannot be what the command needs (before SQLite makes one up)."""
+    if "://" in url:
+        return None
+    path = Path(url).expanduser()
+    if must_exist and not path.is_file():
+        return f"{path}: no such database file"
+    return local_db_path_problem(path)
+
+
 def _upgrade(url: str) -> int:
     from tillcard.store.engine import make_engine
     from tillcard.store.migrate import current_revision, upgrade
 
+    problem = _path_problem(url, must_exist=False)
+    if problem:
+        print(f"tillcard db upgrade: {problem}", file=sys.stderr)
+        return 2
     engine = make_engine(url)
     try:
         upgrade(engine)
@@ -127,6 +142,10 @@ def _site(args: argparse.Namespace, url: str) -> int:
     from tillcard.store.engine import make_engine
     from tillcard.store.site import set_rules, site_rules
 
+    problem = _path_problem(url, must_exist=True)
+    if problem:
+        print(f"tillcard db site: {problem}", file=sys.stderr)
+        return 2
     engine = make_engine(url)
     try:
         rules = site_rules(engine)
@@ -158,6 +177,10 @@ def _verify(url: str, anchor: Path | None) -> int:
         recorded = load_anchor(anchor) if anchor is not None else {}
     except ValueError as exc:
         print(f"tillcard verify: {exc}", file=sys.stderr)
+        return 2
+    problem = _path_problem(url, must_exist=True)
+    if problem:
+        print(f"tillcard verify: {problem}", file=sys.stderr)
         return 2
     engine = make_engine(url)
     try:

@@ -13,6 +13,7 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+from tillcard.commands.argtypes import positive_float
 from tillcard.config import Settings, load_settings
 from tillcard.devices.printer.base import PrinterConnection, PrinterStatus
 from tillcard.devices.printer.connections import URI_EXAMPLES, SimulatedPrinter, open_printer
@@ -47,7 +48,7 @@ def add_printer_commands(devices_sub: argparse._SubParsersAction[argparse.Argume
     p.add_argument("--cjk-mode", choices=("gb18030", "fs"),
                    help="gb18030: Chinese-market printer; fs: Epson international model")
     p.add_argument("--profile", help="python-escpos capability profile, e.g. TM-T88V")
-    p.add_argument("--status-timeout", type=float, default=1.0, metavar="SECONDS",
+    p.add_argument("--status-timeout", type=positive_float, default=1.0, metavar="SECONDS",
                    help="how long to wait for each status answer (default 1)")
     p.set_defaults(func=run_test_print)
 

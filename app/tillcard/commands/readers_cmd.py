@@ -7,6 +7,7 @@ import queue
 import sys
 import time
 
+from tillcard.commands.argtypes import positive_float
 from tillcard.devices.readers.base import CardPresented, ReaderEvent, ReaderState
 from tillcard.devices.readers.factory import URI_FORMS, WedgeReader, open_reader
 from tillcard.devices.readers.pcsc import PcscUnavailable, list_pcsc_readers
@@ -26,7 +27,7 @@ def add_reader_commands(devices_sub: argparse._SubParsersAction[argparse.Argumen
                     "the number a serial reader gives. Exit 1 when no card comes in time.")
     read.add_argument("--reader", default="pcsc://", metavar="URI",
                       help="reader URI: " + "; ".join(URI_FORMS) + " (default: %(default)s)")
-    read.add_argument("--timeout", type=float, default=30.0, metavar="S",
+    read.add_argument("--timeout", type=positive_float, default=30.0, metavar="S",
                       help="seconds to wait for a card (default: %(default)s)")
     read.set_defaults(func=run_read)
 

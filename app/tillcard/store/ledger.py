@@ -186,7 +186,7 @@ class Ledger:
         if engine.dialect.name == "postgresql":
             from tillcard.store.pg_centre import PgCentre  # it imports this module
 
-            self._pg = PgCentre(engine)
+            self._pg = PgCentre(engine, lambda: self.rules.clock)
 
     @property
     def rules(self) -> SiteRules:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any, NoReturn, cast
@@ -49,7 +49,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import PoolProxiedConnection
 
 from tillcard.domain.cards import Card, CardStatus, CardType, Holder
-from tillcard.domain.clock import DayCounter
+from tillcard.domain.clock import DayCounter, SiteClock
 from tillcard.domain.journal import Entry, EntryKind, NewGrant, bonus_parts_from_json
 from tillcard.domain.quote import Quote
 from tillcard.domain.rules import DaySpend, Refusal, RefusalCode
@@ -159,16 +159,22 @@ class Answers:
     each is built once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], SiteClock] | None = None) -> None:
         self._types: dict[tuple[Any, ...], CardType] = {}
+        self._clock = clock or SiteClock
+
+    def _business_day(self, at: datetime) -> date:
+        return self._clock().business_day(at)
 
     def outcome(self, req: SaleRequest, doc: dict[str, Any]) -> Outcome:
         """``Ledger.sale``'s outcome from ``tillcard_sale()``'s answer to ``req``."""
         card = self._card(doc["card"], req.card_id)
         wallet = _wallet(doc)
         spent = DaySpend(doc["spent"], doc["spent_count"])
-        counter = DayCounter(date.fromisoformat(doc["today"]), spent.amount, spent.count)
         at = _at(doc["at"])
+        day = doc.get("today")  # only when it differs from the business day of ``at``
+        counter = DayCounter(date.fromisoformat(day) if day else self._business_day(at),
+                             spent.amount, spent.count)
         if doc["status"] == "replayed":
             return Outcome(entry_from_json(doc["entry"]), None, card, wallet, spent,
                            replayed=True, version=doc["version"], counter=counter)
@@ -247,9 +253,9 @@ class Answers:
 class PgCentre:
     """A ``Ledger``'s calls to the centre's functions; thread-safe like the engine's pool."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], SiteClock] | None = None) -> None:
         self._engine = engine
-        self._answers = Answers()
+        self._answers = Answers(clock)
 
     # -- use cases ------------------------------------------------------------------------
 

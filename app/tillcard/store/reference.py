@@ -6,11 +6,11 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, insert, or_, select, update
+from sqlalchemy import Engine, delete, insert, or_, select, update
 
 from tillcard.domain.cards import CardStatus, CardType
 from tillcard.domain.journal import GENESIS_HASH
-from tillcard.store.schema import CardRow, CardTypeRow, HolderRow, TillRow, UserRow
+from tillcard.store.schema import CardRow, CardTypeRow, HolderRow, TillLoginRow, TillRow, UserRow
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,13 @@ class ReferenceStore:
                 conn.execute(insert(TillRow).values(id=till_id, name=name, site=site,
                                                     last_seq=0, last_hash=GENESIS_HASH))
 
-    def bind_login(self, till_id: int, login: str | None) -> None:
-        """The database login that writes this till's chain (none: the owner only)."""
+    def bind_login(self, till_id: int, login: str) -> None:
+        """The database login that writes this till's chain (one login, one till)."""
         with self._engine.begin() as conn:
-            if conn.execute(update(TillRow).where(TillRow.id == till_id).values(
-                    login=login)).rowcount != 1:
+            if conn.execute(select(TillRow.id).where(TillRow.id == till_id)).first() is None:
                 raise ValueError(f"no till {till_id}")
+            conn.execute(delete(TillLoginRow).where(TillLoginRow.login == login))
+            conn.execute(insert(TillLoginRow).values(login=login, till_id=till_id))
 
     def add_user(self, login: str, name: str, role: str, password_hash: str) -> int:
         with self._engine.begin() as conn:

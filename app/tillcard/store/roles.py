@@ -1,7 +1,7 @@
 """PostgreSQL roles with least privilege: tills ask, the centre's functions decide.
 
 No role but the owner writes a money table. A till's login reads what it replicates and
-calls the centre's functions for the chain it is bound to (``tills.login``); an admin's
+calls the centre's functions for the chain it is bound to (``till_logins``); an admin's
 login edits reference data and calls the card office's functions; a manager reads and
 settles exceptions. Nobody gets TEMP (a SECURITY DEFINER function could otherwise be fed
 temporary tables; the functions pin ``search_path`` with ``pg_temp`` last as well) and
@@ -50,7 +50,8 @@ GRANTS = [
     "GRANT UPDATE (resolved_at, note) ON exceptions TO tillcard_manager, tillcard_admin",
     # admins: reference data only; money through the card office's functions
     "GRANT INSERT, UPDATE ON holders, cards, card_types, users TO tillcard_admin",
-    "GRANT INSERT, UPDATE (name, site, login) ON tills TO tillcard_admin",
+    "GRANT INSERT, UPDATE (name, site) ON tills TO tillcard_admin",
+    "GRANT INSERT, UPDATE, DELETE ON till_logins TO tillcard_admin",
     "GRANT UPDATE (time_zone, day_cutoff_min, max_amount, updated_at) ON site TO "
     "tillcard_admin",
     "GRANT INSERT ON audit TO tillcard_admin, tillcard_manager",

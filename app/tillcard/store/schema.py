@@ -49,7 +49,7 @@ class SiteRow(Base):
 
 
 class TillRow(Base):
-    """A till, the head of its hash chain and the database login bound to it.
+    """A till and the head of its hash chain.
 
     Only the till's own apply path touches the head; ``last_at`` (its latest entry's time)
     is the earliest a back-filled entry of this till may be dated.
@@ -62,15 +62,30 @@ class TillRow(Base):
     last_seq: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
     last_at: Mapped[datetime | None]
-    login: Mapped[str | None] = mapped_column(String(63))
-    # one process per till id (tillcard_lease), and what it last said it had not sent
-    lease_holder: Mapped[str | None] = mapped_column(String(64))
-    lease_host: Mapped[str | None] = mapped_column(String(120))
-    lease_until: Mapped[datetime | None]
+
+
+class TillLoginRow(Base):
+    """The database login that may write a till's chain (``tills`` is too hot to hold it)."""
+
+    __tablename__ = "till_logins"
+    login: Mapped[str] = mapped_column(String(63), primary_key=True)
+    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id"))
+
+
+class TillLeaseRow(Base):
+    """One process per till id (``tillcard_lease``), and what it last said it had not sent.
+
+    Beside ``tills``: a till's row there is rewritten by every sale; a wider one costs
+    every sale.
+    """
+
+    __tablename__ = "till_leases"
+    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id"), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    host: Mapped[str | None] = mapped_column(String(120))
+    until: Mapped[datetime | None]
     reported_unsent: Mapped[int | None] = mapped_column(Integer)
     reported_at: Mapped[datetime | None]
-
-    __table_args__ = (Index("uq_tills_login", "login", unique=True),)
 
 
 class UserRow(Base):

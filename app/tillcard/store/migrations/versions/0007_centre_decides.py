@@ -9,7 +9,7 @@ maximum and the lock key from its caller. From here on:
 - Money moves at the centre only through SECURITY DEFINER functions that validate every
   argument, take time and date from the server (a till's clock only for back-filled
   offline sales, bounded), and write only the chain of the till the login is bound to
-  (``tills.login``): ``tillcard_sale``, ``tillcard_void``, ``tillcard_backfill`` for
+  (``till_logins``): ``tillcard_sale``, ``tillcard_void``, ``tillcard_backfill`` for
   tills; ``tillcard_recharge`` for the card office. Each pins ``search_path`` with
   ``pg_temp`` last. EXECUTE is revoked from PUBLIC here; ``tillcard db roles`` grants it.
 - The journal trigger is no longer SECURITY DEFINER (only the owner and those functions
@@ -66,8 +66,16 @@ def upgrade() -> None:
     with op.batch_alter_table("tills") as b:
         b.add_column(sa.Column("last_at", tillcard.store.types.UtcDateTime(timezone=True),
                                nullable=True))
-        b.add_column(sa.Column("login", sa.String(63), nullable=True))
-    op.create_index("uq_tills_login", "tills", ["login"], unique=True)
+    # beside ``tills``: a till's row is rewritten by every sale, this one almost never,
+    # and every call of the functions reads it
+    op.create_table(
+        "till_logins",
+        sa.Column("login", sa.String(63), nullable=False),
+        sa.Column("till_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["till_id"], ["tills.id"],
+                                name=op.f("fk_till_logins_till_id_tills")),
+        sa.PrimaryKeyConstraint("login", name=op.f("pk_till_logins")),
+    )
     with op.batch_alter_table("purses") as b:
         b.add_column(sa.Column("version", sa.BigInteger(), nullable=False,
                                server_default="0"))
@@ -169,15 +177,15 @@ SELECT ((p_at AT TIME ZONE p_zone) - make_interval(mins => p_cutoff))::date
 $$
 """
 
-# Who may write a till's chain: the login bound to it (tills.login), or the owner /
+# Who may write a till's chain: the login bound to it (till_logins), or the owner /
 # a superuser (migrations, the bench, tests). Returns the till's chain-time lower bound.
 CALLER_FN = f"""
 CREATE OR REPLACE FUNCTION tillcard_check_caller(p_till integer) RETURNS void
 LANGUAGE plpgsql STABLE SECURITY DEFINER {PATH} AS $$
-DECLARE bound text;
+DECLARE bound integer;
 BEGIN
-    SELECT login INTO bound FROM tills WHERE id = p_till;
-    IF bound IS NOT DISTINCT FROM session_user::text OR session_user = current_user
+    SELECT till_id INTO bound FROM till_logins WHERE login = session_user::text;
+    IF bound IS NOT DISTINCT FROM p_till OR session_user = current_user
        OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) THEN
         RETURN;
     END IF;

@@ -26,11 +26,11 @@ PATH = "SET search_path = pg_catalog, public, pg_temp"
 
 # the caller's right to a till: its own login, or the owner / a superuser
 _CALLER = """
-    SELECT login INTO v_login FROM tills WHERE id = p_till;
-    IF NOT FOUND THEN
+    IF NOT EXISTS (SELECT 1 FROM tills WHERE id = p_till) THEN
         RAISE EXCEPTION 'unknown till %', p_till USING ERRCODE = 'TC404';
     END IF;
-    IF v_login IS DISTINCT FROM session_user::text AND session_user <> current_user
+    SELECT till_id INTO v_bound FROM till_logins WHERE login = session_user::text;
+    IF v_bound IS DISTINCT FROM p_till AND session_user <> current_user
        AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) THEN
         RAISE EXCEPTION 'login % may not act for till %', session_user, p_till
             USING ERRCODE = 'TC403';
@@ -42,7 +42,7 @@ CREATE OR REPLACE FUNCTION tillcard_lease(p_till integer, p_holder text, p_host 
                                           p_seconds integer, p_unsent integer) RETURNS json
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER {PATH} AS $$
 DECLARE
-    v_login text;
+    v_bound integer;
     t record;
 BEGIN
     {_CALLER}
@@ -51,22 +51,23 @@ BEGIN
         RAISE EXCEPTION 'a lease needs a holder id, 0..3600 s and an unsent count'
             USING ERRCODE = 'TC422';
     END IF;
-    SELECT * INTO t FROM tills WHERE id = p_till FOR UPDATE;
-    IF t.lease_holder IS NOT NULL AND t.lease_holder <> p_holder
-       AND t.lease_until > clock_timestamp() THEN
-        RETURN json_build_object('granted', false, 'holder_host', t.lease_host,
-                                 'until', t.lease_until, 'head_seq', t.last_seq,
-                                 'head_hash', t.last_hash);
+    INSERT INTO till_leases (till_id) VALUES (p_till) ON CONFLICT (till_id) DO NOTHING;
+    SELECT l.*, tl.last_seq, tl.last_hash INTO t
+      FROM till_leases l JOIN tills tl ON tl.id = l.till_id
+     WHERE l.till_id = p_till FOR UPDATE OF l;
+    IF t.holder IS NOT NULL AND t.holder <> p_holder AND t.until > clock_timestamp() THEN
+        RETURN json_build_object('granted', false, 'holder_host', t.host, 'until', t.until,
+                                 'head_seq', t.last_seq, 'head_hash', t.last_hash);
     END IF;
     IF p_seconds = 0 THEN  -- released by its holder on a clean stop
-        UPDATE tills SET lease_holder = NULL, lease_until = NULL, reported_unsent = p_unsent,
-                         reported_at = clock_timestamp()
-         WHERE id = p_till;
+        UPDATE till_leases SET holder = NULL, until = NULL, reported_unsent = p_unsent,
+                               reported_at = clock_timestamp()
+         WHERE till_id = p_till;
     ELSE
-        UPDATE tills SET lease_holder = p_holder, lease_host = left(p_host, 120),
-                         lease_until = clock_timestamp() + make_interval(secs => p_seconds),
-                         reported_unsent = p_unsent, reported_at = clock_timestamp()
-         WHERE id = p_till;
+        UPDATE till_leases SET holder = p_holder, host = left(p_host, 120),
+                               until = clock_timestamp() + make_interval(secs => p_seconds),
+                               reported_unsent = p_unsent, reported_at = clock_timestamp()
+         WHERE till_id = p_till;
     END IF;
     RETURN json_build_object('granted', true, 'head_seq', t.last_seq,
                              'head_hash', t.last_hash);
@@ -78,11 +79,13 @@ CREATE OR REPLACE FUNCTION tillcard_reprovision(p_till integer, p_holds integer,
                                                 p_note text) RETURNS json
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER {PATH} AS $$
 DECLARE
-    v_login text;
+    v_bound integer;
     t record;
 BEGIN
     {_CALLER}
-    SELECT * INTO t FROM tills WHERE id = p_till FOR UPDATE;
+    SELECT tl.last_seq, tl.last_hash, l.reported_unsent, l.reported_at INTO t
+      FROM tills tl LEFT JOIN till_leases l ON l.till_id = tl.id
+     WHERE tl.id = p_till;
     INSERT INTO audit (at, user_id, action, subject, detail)
     VALUES (clock_timestamp(), NULL, 'till_reprovisioned', 'till ' || p_till,
             json_build_object('login', session_user, 'head_seq', t.last_seq,
@@ -102,14 +105,21 @@ FUNCTIONS = ("tillcard_lease(integer, text, text, integer, integer)",
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("tills") as b:
-        b.add_column(sa.Column("lease_holder", sa.String(64), nullable=True))
-        b.add_column(sa.Column("lease_host", sa.String(120), nullable=True))
-        b.add_column(sa.Column("lease_until", tillcard.store.types.UtcDateTime(timezone=True),
-                               nullable=True))
-        b.add_column(sa.Column("reported_unsent", sa.Integer(), nullable=True))
-        b.add_column(sa.Column("reported_at", tillcard.store.types.UtcDateTime(timezone=True),
-                               nullable=True))
+    # beside ``tills``, not in it: a till's row is rewritten by every sale (its chain
+    # head), and a wider row there costs every sale at every till
+    op.create_table(
+        "till_leases",
+        sa.Column("till_id", sa.Integer(), nullable=False),
+        sa.Column("holder", sa.String(64), nullable=True),
+        sa.Column("host", sa.String(120), nullable=True),
+        sa.Column("until", tillcard.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("reported_unsent", sa.Integer(), nullable=True),
+        sa.Column("reported_at", tillcard.store.types.UtcDateTime(timezone=True),
+                  nullable=True),
+        sa.ForeignKeyConstraint(["till_id"], ["tills.id"],
+                                name=op.f("fk_till_leases_till_id_tills")),
+        sa.PrimaryKeyConstraint("till_id", name=op.f("pk_till_leases")),
+    )
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(LEASE)
