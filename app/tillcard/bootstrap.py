@@ -18,15 +18,17 @@ from tillcard.devices.printer.settings import ReceiptSettings
 from tillcard.domain.money import Currency
 from tillcard.domain.site import SiteRules
 from tillcard.services.auth import AuthService, SecretHasher
-from tillcard.services.checkout import CheckoutService
+from tillcard.services.checkout import CheckoutService, local_now
 from tillcard.services.ports import CardDirectory, SalesBook
 from tillcard.services.receipts import ReceiptBuilder
+from tillcard.services.shifts import ShiftPolicy, ShiftService
 from tillcard.services.views import TillInfo
 from tillcard.store.engine import make_engine
 from tillcard.store.ledger import Ledger
 from tillcard.store.local_db import LocalLock, open_local
 from tillcard.store.migrate import upgrade
 from tillcard.store.reference import ReferenceStore
+from tillcard.store.shifts import ShiftStore
 from tillcard.store.site import set_rules, site_rules
 from tillcard.sync.cache import TillCache
 from tillcard.sync.central import CentralOptions, make_central_engine
@@ -55,6 +57,7 @@ class Till:
     printer_connection: PrinterConnection
     currency: Currency
     display: CustomerDisplay
+    shifts: ShiftService
     sync: TillSync | None = None  # central profile only
     worker: SyncWorker | None = None
     lock: LocalLock | None = None  # held while this process runs the till's own file
@@ -121,8 +124,10 @@ def build_till(settings: Settings, *, db_url: str | None = None,
                                offline=sync.offline if sync else lambda: False)
     display = open_display(settings.devices.display)
     worker = SyncWorker(sync, settings.sync.poll_s) if sync else None
+    shifts = ShiftService(ShiftStore(engine), book, refs, till, queue, local_now,
+                          ShiftPolicy(settings.shift.approval_over_minor, currency.code))
     return Till(settings, engine, refs, ledger, AuthService(refs, hasher), hasher, checkout,
-                queue, conn, currency, display, sync, worker, lock)
+                queue, conn, currency, display, shifts, sync, worker, lock)
 
 
 def central_options(settings: Settings) -> CentralOptions:

@@ -166,6 +166,17 @@ def local_time_zone() -> str:
     return "UTC"
 
 
+class ShiftSettings(_Section):
+    """The counter's shifts."""
+
+    approval_over_minor: int = Field(1_000, ge=0, description="a counted drawer off by more "
+                                     "than this needs a manager's PIN on the Z")
+    idle_lock_s: int = Field(300, ge=0, le=86_400, description="lock the till after this "
+                             "many seconds without a key or a card (0: never)")
+    void_needs_manager: bool = Field(True, description="voiding a sale needs a manager's "
+                                     "PIN and a reason (except right after it)")
+
+
 class CurrencySettings(_Section):
     code: str = Field("CNY", min_length=3, max_length=3)
     locale: str = "zh_CN"
@@ -188,6 +199,7 @@ class Settings(_Section):
     sync: SyncSettings = SyncSettings()
     receipt: ReceiptSettingsModel = ReceiptSettingsModel()
     site: SiteSettings = SiteSettings()
+    shift: ShiftSettings = ShiftSettings()
     currency: CurrencySettings = CurrencySettings()
     ui: UiSettings = UiSettings()
 

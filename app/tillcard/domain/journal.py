@@ -21,6 +21,7 @@ class EntryKind(enum.StrEnum):
     REFUND = "refund"  # cash paid out on closing
     TRANSFER_OUT = "transfer_out"  # lost card: balance moves to a new card
     TRANSFER_IN = "transfer_in"
+    CASH_SALE = "cash_sale"  # no card: paid in cash (or tokens); counted in shift and booth
 
 
 class EntryState(enum.StrEnum):

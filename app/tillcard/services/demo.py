@@ -46,6 +46,7 @@ HOLDERS = (
 )
 
 DEMO_PIN = "1234"
+STAFF_UIDS = {"cashier": "5AFF0001", "cashier2": "5AFF0002", "manager": "5AFF0009"}
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,13 @@ def seed_demo(refs: ReferenceStore, ledger: Ledger, auth: AuthService, hasher: S
     refs.ensure_till(SEED_TILL, "Card office", site)
     refs.ensure_till(till_id, till_name, site)
     type_ids = {ct.code: refs.add_card_type(ct) for ct in CARD_TYPES}
-    auth.create_user("cashier", "Li Na", Role.CASHIER, "1234")
-    auth.create_user("manager", "Wang Qiang", Role.MANAGER, "manager")
+    # at a till: pick your name (or tap the staff card), then the PIN
+    auth.create_user("cashier", "Li Na", Role.CASHIER, "1234", pin=DEMO_PIN,
+                     staff_uid=STAFF_UIDS["cashier"])
+    auth.create_user("cashier2", "赵敏", Role.CASHIER, "1234", pin="2222",
+                     staff_uid=STAFF_UIDS["cashier2"])
+    auth.create_user("manager", "Wang Qiang", Role.MANAGER, "manager", pin="9999",
+                     staff_uid=STAFF_UIDS["manager"])
     auth.create_user("admin", "Admin", Role.ADMIN, "admin")
     pin_hash = hasher.hash(DEMO_PIN)
     cards: list[DemoCard] = []

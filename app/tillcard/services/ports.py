@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from tillcard.domain.cards import Card
+from tillcard.domain.journal import Entry
 from tillcard.domain.rules import DaySpend
 from tillcard.domain.wallet import Wallet
 from tillcard.store.ledger import Outcome, SaleRequest
@@ -27,6 +28,13 @@ class SalesBook(Protocol):
 
     def business_day(self, at: datetime) -> date:
         """The site clock's day of an instant: what limits and "today" mean here."""
+
+    def till_mark(self, till_id: int) -> int:
+        """Where the till's own record ends now (a shift starts or ends there)."""
+
+    def till_entries(self, till_id: int, after: int, upto: int | None = None
+                     ) -> list[Entry]:
+        """The till's entries after one mark, up to another (a shift's), in its order."""
 
 
 class CardDirectory(Protocol):

@@ -330,6 +330,21 @@ class Ledger:
     def business_day(self, at: datetime) -> date:
         return self.rules.clock.business_day(at)
 
+    def till_mark(self, till_id: int) -> int:
+        """The till's chain head: a shift's entries are numbered after one mark."""
+        with self._engine.connect() as conn:
+            head = conn.execute(_HEAD, {"till": till_id}).first()
+        return 0 if head is None else int(head.last_seq)
+
+    def till_entries(self, till_id: int, after: int, upto: int | None = None
+                     ) -> list[Entry]:
+        """A till's entries numbered after ``after``, up to ``upto`` (a shift's), in order."""
+        q = select(J).where(J.c.till_id == till_id, J.c.seq > after)
+        if upto is not None:
+            q = q.where(J.c.seq <= upto)
+        with self._engine.connect() as conn:
+            return [entry_from(r) for r in conn.execute(q.order_by(J.c.seq))]
+
     # -- reads ----------------------------------------------------------------------------
 
     def entry(self, entry_id: uuid.UUID) -> Entry | None:

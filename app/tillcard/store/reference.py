@@ -5,12 +5,21 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import Engine, delete, insert, or_, select, update
 
 from tillcard.domain.cards import CardStatus, CardType
 from tillcard.domain.journal import GENESIS_HASH
-from tillcard.store.schema import CardRow, CardTypeRow, HolderRow, TillLoginRow, TillRow, UserRow
+from tillcard.store.schema import (
+    CardRow,
+    CardTypeRow,
+    HolderRow,
+    SignInGuardRow,
+    TillLoginRow,
+    TillRow,
+    UserRow,
+)
 
 
 @dataclass(frozen=True)
@@ -21,10 +30,17 @@ class UserRecord:
     role: str
     password_hash: str
     active: bool
+    pin_hash: str | None = None
+    staff_uid: str | None = None
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _user_record(r: Any) -> UserRecord:
+    return UserRecord(r.id, r.login, r.name, r.role, r.password_hash, r.active, r.pin_hash,
+                      r.staff_uid)
 
 
 class ReferenceStore:
@@ -47,23 +63,59 @@ class ReferenceStore:
             conn.execute(delete(TillLoginRow).where(TillLoginRow.login == login))
             conn.execute(insert(TillLoginRow).values(login=login, till_id=till_id))
 
-    def add_user(self, login: str, name: str, role: str, password_hash: str) -> int:
+    def add_user(self, login: str, name: str, role: str, password_hash: str, *,
+                 pin_hash: str | None = None, staff_uid: str | None = None) -> int:
         with self._engine.begin() as conn:
             return int(conn.execute(insert(UserRow).values(
                 login=login, name=name, role=role, password_hash=password_hash, active=True,
+                pin_hash=pin_hash, staff_uid=staff_uid.upper() if staff_uid else None,
                 updated_at=_now()).returning(UserRow.id)).scalar_one())
 
     def user_by_login(self, login: str) -> UserRecord | None:
-        with self._engine.connect() as conn:
-            r = conn.execute(select(UserRow.__table__).where(UserRow.login == login)).first()
-            return None if r is None else UserRecord(r.id, r.login, r.name, r.role,
-                                                     r.password_hash, r.active)
+        return self._user(UserRow.login == login)
 
     def user(self, user_id: int) -> UserRecord | None:
+        return self._user(UserRow.id == user_id)
+
+    def user_by_staff_uid(self, uid: str) -> UserRecord | None:
+        return self._user(UserRow.staff_uid == uid.strip().upper())
+
+    def users(self) -> list[UserRecord]:
         with self._engine.connect() as conn:
-            r = conn.execute(select(UserRow.__table__).where(UserRow.id == user_id)).first()
-            return None if r is None else UserRecord(r.id, r.login, r.name, r.role,
-                                                     r.password_hash, r.active)
+            return [_user_record(r) for r in conn.execute(
+                select(UserRow.__table__).order_by(UserRow.name))]
+
+    def _user(self, where: Any) -> UserRecord | None:
+        with self._engine.connect() as conn:
+            r = conn.execute(select(UserRow.__table__).where(where)).first()
+            return None if r is None else _user_record(r)
+
+    # -- sign-in guard: failures and lockouts, local to this database ------------------
+
+    def locked_until(self, user_id: int) -> datetime | None:
+        with self._engine.connect() as conn:
+            return conn.execute(select(SignInGuardRow.locked_until).where(
+                SignInGuardRow.user_id == user_id)).scalar_one_or_none()
+
+    def add_failure(self, user_id: int, max_failures: int, lock_until: datetime) -> int:
+        """One more wrong try; at ``max_failures`` the user is locked until ``lock_until``."""
+        with self._engine.begin() as conn:
+            row = conn.execute(select(SignInGuardRow.failures).where(
+                SignInGuardRow.user_id == user_id)).scalar_one_or_none()
+            failures = (row or 0) + 1
+            locked = lock_until if failures >= max_failures else None
+            if row is None:
+                conn.execute(insert(SignInGuardRow).values(user_id=user_id, failures=failures,
+                                                           locked_until=locked))
+            else:
+                conn.execute(update(SignInGuardRow).where(
+                    SignInGuardRow.user_id == user_id).values(
+                    failures=0 if locked else failures, locked_until=locked))
+            return failures
+
+    def clear_failures(self, user_id: int) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(delete(SignInGuardRow).where(SignInGuardRow.user_id == user_id))
 
     def add_card_type(self, ct: CardType) -> int:
         rr = ct.recharge

@@ -95,9 +95,22 @@ class UserRow(Base):
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(20))  # cashier | manager | admin
     password_hash: Mapped[str] = mapped_column(String(200))
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)  # disabled, never deleted
     updated_at: Mapped[datetime]
     changed_xid: Mapped[int | None] = mapped_column(index=True)
+    pin_hash: Mapped[str | None] = mapped_column(String(200))  # signs in at a till
+    staff_uid: Mapped[str | None] = mapped_column(String(32))  # a staff card's chip
+
+    __table_args__ = (Index("uq_users_staff_uid", "staff_uid", unique=True),)
+
+
+class SignInGuardRow(Base):
+    """Failed sign-ins and lockouts, where they happen; never replicated."""
+
+    __tablename__ = "sign_in_guard"
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
 
 
 class CardTypeRow(Base):
@@ -117,6 +130,26 @@ class CardTypeRow(Base):
     bonus_expiry_days: Mapped[int] = mapped_column(Integer, default=30)
     updated_at: Mapped[datetime]
     changed_xid: Mapped[int | None] = mapped_column(index=True)
+    refuse_outside_windows: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MealWindowRow(Base):
+    """A named window of the business day for a card type (breakfast, lunch...)."""
+
+    __tablename__ = "meal_windows"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    card_type_id: Mapped[int] = mapped_column(ForeignKey("card_types.id"))
+    position: Mapped[int] = mapped_column(Integer)  # 1..5
+    name: Mapped[str] = mapped_column(String(40))
+    start_min: Mapped[int] = mapped_column(Integer)  # minutes after local midnight
+    end_min: Mapped[int] = mapped_column(Integer)
+    count_limit: Mapped[int | None] = mapped_column(Integer)
+    fixed_price: Mapped[int | None]
+    updated_at: Mapped[datetime]
+    changed_xid: Mapped[int | None]
+
+    __table_args__ = (UniqueConstraint("card_type_id", "position",
+                                       name="uq_meal_windows_type_position"),)
 
 
 class HolderRow(Base):
@@ -221,6 +254,36 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(80))
     detail: Mapped[str] = mapped_column(Text, default="")
+    till_id: Mapped[int | None] = mapped_column(Integer)  # where
+    before: Mapped[str] = mapped_column(Text, default="")
+    after: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class ShiftRow(Base):
+    """A till's drawer session; closed, it is frozen and its Z snapshot is what was printed."""
+
+    __tablename__ = "shifts"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    till_id: Mapped[int] = mapped_column(Integer)
+    z_no: Mapped[int | None] = mapped_column(Integer)
+    opened_at: Mapped[datetime]
+    opened_by: Mapped[int] = mapped_column(Integer)
+    # the till's own record before and after the shift (journal seq, or outbox n): an
+    # entry belongs to exactly one shift, whatever the clock did
+    open_mark: Mapped[int]
+    close_mark: Mapped[int | None]
+    float_counts: Mapped[str] = mapped_column(Text)  # JSON [[denomination, count], ...]
+    float_total: Mapped[int]
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[int | None] = mapped_column(Integer)
+    counted_total: Mapped[int | None]
+    expected: Mapped[int | None]
+    difference: Mapped[int | None]
+    approved_by: Mapped[int | None] = mapped_column(Integer)
+    snapshot: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("till_id", "z_no", name="uq_shifts_till_z"),)
 
 
 class ExceptionRow(Base):

@@ -71,6 +71,7 @@ _SETTLE = update(OUT).where(OUT.c.id == bindparam("eid")).values(
     hash=func.coalesce(bindparam("hs", type_=String), OUT.c.hash))
 
 UNSENT = (EntryState.OFFLINE.value, EntryState.AUTHORIZING.value)
+_COUNTED = (EntryState.APPLIED.value, EntryState.OFFLINE.value, EntryState.EXCEPTION.value)
 _UNSENT_OF_CARD = select(OUT.c.state, OUT.c.cash_delta, OUT.c.bonus_parts, OUT.c.list_amount,
                          OUT.c.discount, OUT.c.tendered_cash, OUT.c.created_at).where(
     OUT.c.card_id == bindparam("card"), OUT.c.state.in_(UNSENT),
@@ -326,6 +327,41 @@ class TillCache:
         with self.engine.begin() as conn:
             self._write_card(conn, out)
             self._advance_head(conn, [out.entry, *out.extra])
+
+    def record_applied(self, entry: Entry) -> None:
+        """An entry the centre made for this till (a void, a reversal): kept for its shift."""
+        with self.engine.begin() as conn:
+            if conn.execute(select(OUT.c.n).where(OUT.c.id == entry.id)).first() is None:
+                conn.execute(OUT.insert().values(
+                    id=entry.id, state=EntryState.APPLIED.value, kind=str(entry.kind),
+                    card_id=entry.card_id, cash_delta=entry.cash_delta,
+                    bonus_parts=bonus_parts_to_json(entry.bonus_parts),
+                    list_amount=entry.list_amount, discount=entry.discount,
+                    tendered_cash=entry.tendered_cash, refers_to=entry.refers_to,
+                    cashier_id=entry.cashier_id, created_at=entry.created_at,
+                    settled_at=_now(), seq=entry.seq or None,
+                    hash=entry.hash if entry.seq else None, note=""))
+            self._advance_head(conn, [entry])
+
+    def till_mark(self) -> int:
+        """The outbox's last row: a shift's entries come after one mark."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.coalesce(func.max(OUT.c.n), 0))).scalar_one())
+
+    def till_entries(self, after: int, upto: int | None = None) -> list[Entry]:
+        """What this till recorded after one mark, up to another (a shift's), in its order.
+
+        Sold (online or offline) and centre-made entries of this till; not sales whose fate
+        is unknown (the cashier never saw them confirmed) nor those refused or abandoned.
+        A sale of unknown fate at a shift's close that later turns out applied appears,
+        with the reversal that follows, in the shift that learns it.
+        """
+        q = select(OUT).where(OUT.c.state.in_(_COUNTED), OUT.c.n > after)
+        if upto is not None:
+            q = q.where(OUT.c.n <= upto)
+        with self.engine.connect() as conn:
+            return [replace(_entry(r), till_id=self.till_id)
+                    for r in conn.execute(q.order_by(OUT.c.n))]
 
     def local_id(self) -> str:
         """This database file's own id, made once: the holder of the till's lease.

@@ -70,6 +70,8 @@ def settle(central: Engine, cache: TillCache, margin_s: float,
             out = ledger.void(reversal_id(item.entry.id), cache.till_id, item.entry.id, now,
                               item.entry.cashier_id)
             cache.record_centre(out)
+            if out.entry is not None:
+                cache.record_applied(out.entry)  # sale and reversal: nothing in the shift
             note = "applied, then reversed: the cashier never saw it confirmed"
         except AlreadyVoided as exc:
             note = f"applied; reversal not needed: {exc}"

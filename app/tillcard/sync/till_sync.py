@@ -170,7 +170,23 @@ class TillSync:
                 raise LedgerError("the centre did not answer; the void was not made") from exc
             raise
         self.cache.record_centre(out)
+        if out.entry is not None:
+            self.cache.record_applied(out.entry)  # the shift hands the cash back
         return out
+
+    def till_mark(self, till_id: int) -> int:
+        self._own(till_id)
+        return self.cache.till_mark()
+
+    def till_entries(self, till_id: int, after: int, upto: int | None = None
+                     ) -> list[Entry]:
+        """This till's own record of what it did (the outbox), for its shifts."""
+        self._own(till_id)
+        return self.cache.till_entries(after, upto)
+
+    def _own(self, till_id: int) -> None:
+        if till_id != self.till_id:
+            raise LedgerError(f"this is till {self.till_id}, not {till_id}")
 
     def card_state(self, card_id: int, today: date) -> tuple[Card, Wallet, DaySpend]:
         if self.link.online:
