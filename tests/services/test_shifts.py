@@ -160,6 +160,7 @@ op = st.one_of(
     st.tuples(st.just("split"), st.integers(0, 2), st.integers(1, 4_000)),
     st.tuples(st.just("void"), st.integers(0, 9), st.just(0)),
     st.tuples(st.just("recharge"), st.integers(0, 2), st.integers(1, 5_000)),
+    st.tuples(st.just("cash"), st.just(0), st.integers(1, 5_000)),
     st.tuples(st.just("close"), st.integers(0, 3_000), st.just(0)),
 )
 
@@ -187,6 +188,8 @@ def test_each_z_is_the_sum_of_the_journal_and_z_numbers_have_no_gaps(tmp_path_fa
             books.ledger.void(uuid.uuid4(), 1, sales.pop(k % len(sales)).id, at, 1)
         elif kind == "recharge":
             books.ledger.recharge(uuid.uuid4(), 1, cards[k], amount, at, 1)
+        elif kind == "cash":  # no card: tokens at an amusement park
+            books.ledger.cash_sale(uuid.uuid4(), 1, amount, at, 1)
         elif kind == "close":
             counted = svc.count({100: k})
             zs.append(svc.close(CASHIER, counted))
@@ -209,9 +212,11 @@ def test_each_z_is_the_sum_of_the_journal_and_z_numbers_have_no_gaps(tmp_path_fa
         assert t.handed_back == sum(e.tendered_cash for e in voided)
         assert t.recharge_cash == sum(e.list_amount for e in mine
                                       if e.kind is EntryKind.RECHARGE)
+        assert t.cash_sales_amount == sum(e.tendered_cash for e in mine
+                                          if e.kind is EntryKind.CASH_SALE)
         assert z.expected == z.float_count.total + t.cash_in - t.cash_out
     # every entry of the till fell into exactly one shift
-    assert sum(z.totals.sales + z.totals.voids + z.totals.recharges for z in zs) == len(
-        [e for e in everything if e.kind in (EntryKind.SALE, EntryKind.VOID,
-                                             EntryKind.RECHARGE)])
+    assert sum(z.totals.sales + z.totals.voids + z.totals.recharges + z.totals.cash_sales
+               for z in zs) == len([e for e in everything if e.kind in (
+                   EntryKind.SALE, EntryKind.VOID, EntryKind.RECHARGE, EntryKind.CASH_SALE)])
     engine.dispose()

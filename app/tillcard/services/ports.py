@@ -29,6 +29,10 @@ class SalesBook(Protocol):
     def business_day(self, at: datetime) -> date:
         """The site clock's day of an instant: what limits and "today" mean here."""
 
+    def cash_sale(self, entry_id: uuid.UUID, till_id: int, amount: int, created_at: datetime,
+                  cashier_id: int | None = None) -> Entry:
+        """A sale without a card, paid in cash (or tokens)."""
+
     def till_mark(self, till_id: int) -> int:
         """Where the till's own record ends now (a shift starts or ends there)."""
 

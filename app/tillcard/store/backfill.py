@@ -31,7 +31,17 @@ from tillcard.domain.clock import DayCounter
 from tillcard.domain.journal import Entry, EntryKind, bonus_parts_from_json
 from tillcard.domain.money import AmountError, require_amount
 from tillcard.domain.site import SiteRules
-from tillcard.store.ledger import _HEAD, _SET_SPEND, C, G, InvalidRequest, J, LedgerError, P
+from tillcard.store.ledger import (
+    _HEAD,
+    _SET_SPEND,
+    CASH_CARD,
+    C,
+    G,
+    InvalidRequest,
+    J,
+    LedgerError,
+    P,
+)
 from tillcard.store.mapping import entry_from, entry_values, wallet_from
 from tillcard.store.schema import ExceptionRow
 from tillcard.store.site import load_rules
@@ -70,15 +80,19 @@ def request(entries: Sequence[Entry], till_id: int, rules: SiteRules) -> list[di
     for e in entries:
         if e.till_id != till_id:
             raise LedgerError(f"entry {e.id} belongs to till {e.till_id}, not {till_id}")
-        if e.kind is not EntryKind.SALE:
+        if e.kind not in (EntryKind.SALE, EntryKind.CASH_SALE):
             raise LedgerError(f"entry {e.id}: only sales are made offline, not {e.kind}")
         try:
-            require_amount(e.list_amount, "the amount", rules.max_amount)
+            require_amount(e.list_amount, "the amount", rules.max_amount,
+                           positive=e.kind is EntryKind.CASH_SALE)
             require_amount(e.discount, "the discount", e.list_amount)
             require_amount(e.tendered_cash, "the cash part", e.list_amount - e.discount)
         except AmountError as exc:
             raise InvalidRequest(f"entry {e.id}: {exc}") from exc
-        batch.append({"id": str(e.id), "card": e.card_id, "list": e.list_amount,
+        if e.kind is EntryKind.CASH_SALE and (e.discount or e.tendered_cash != e.list_amount):
+            raise InvalidRequest(f"entry {e.id}: a cash sale is paid in full, in cash")
+        batch.append({"id": str(e.id), "kind": str(e.kind), "card": e.card_id,
+                      "list": e.list_amount,
                       "discount": e.discount, "tendered": e.tendered_cash,
                       "cashier": e.cashier_id, "at": e.created_at.isoformat(),
                       "bonus": -sum(d for _, d in e.bonus_parts)})
@@ -114,7 +128,8 @@ def _from_answer(entries: Sequence[Entry], doc: dict[str, Any]) -> BackfillResul
             items.append(Backfilled(entry_from_json(r["entry"]), replayed=same,
                                     exception=None if same else CONFLICT, applied=same))
             continue
-        applied = replace(e, seq=r["seq"], prev_hash=r["prev_hash"], cash_delta=r["cash"],
+        applied = replace(e, card_id=r.get("card") or e.card_id, seq=r["seq"],
+                          prev_hash=r["prev_hash"], cash_delta=r["cash"],
                           bonus_parts=bonus_parts_from_json(r["parts"]), new_grant=None,
                           created_at=datetime.fromisoformat(r["at"]).astimezone(UTC))
         if applied.hash != r["hash"]:
@@ -133,9 +148,10 @@ def _date(text: str | None) -> date | None:
 def _backfill_sqlite(engine: Engine, till_id: int, entries: Sequence[Entry],
                      rules: SiteRules, now: datetime) -> BackfillResult:
     clock = rules.clock
-    card_ids = sorted({e.card_id for e in entries})
+    card_ids = sorted({e.card_id for e in entries if e.kind is EntryKind.SALE})
     with engine.begin() as conn:
         _check_cards(conn, card_ids)
+        cash_card = conn.execute(select(C.c.id).where(C.c.number == CASH_CARD)).scalar_one()
         head = conn.execute(_HEAD, {"till": till_id}).first()
         if head is None:
             raise LedgerError(f"unknown till {till_id}")
@@ -152,6 +168,15 @@ def _backfill_sqlite(engine: Engine, till_id: int, entries: Sequence[Entry],
             when = min(e.created_at, now)
             if last_at is not None and when < last_at:
                 when = last_at
+            if e.kind is EntryKind.CASH_SALE:  # no card: nothing allocated, nothing counted
+                head = conn.execute(_HEAD, {"till": till_id}).one()
+                applied = replace(e, card_id=cash_card, seq=head.last_seq + 1,
+                                  prev_hash=head.last_hash, cash_delta=0, bonus_parts=(),
+                                  new_grant=None, created_at=when)
+                conn.execute(insert(J), {**entry_values(applied), "recorded_at": now})
+                last_at = when if last_at is None else max(last_at, when)
+                items.append(Backfilled(applied))
+                continue
             day = clock.business_day(when)
             part = e.list_amount - e.discount - e.tendered_cash
             purse = conn.execute(select(P.c.cash, P.c.day, P.c.day_amount, P.c.day_count,

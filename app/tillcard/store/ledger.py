@@ -89,6 +89,7 @@ _CASHIER_ACTIVE = select(U.c.active).where(U.c.id == bindparam("id"))
 
 
 TILL_LOCK_KEY = 0x7111  # advisory-lock namespace of till chains
+CASH_CARD = "CASH"  # the walk-in card of sales without a card (migration 0010)
 
 
 class LedgerError(Exception):
@@ -318,6 +319,31 @@ class Ledger:
                 card = replace(card, status=CardStatus.ACTIVE)
             return Outcome(entry, None, card, wallet, spent)
 
+    def cash_sale(self, entry_id: uuid.UUID, till_id: int, amount: int, created_at: datetime,
+                  cashier_id: int | None = None) -> Entry:
+        """A sale without a card (standalone): the walk-in card's entry; no purse moves.
+
+        A till of the central profile records cash sales in its outbox and sends them
+        like offline sales (``TillSync.cash_sale``): no card, nothing for the centre to
+        decide.
+        """
+        require_amount(amount, "a cash sale", self.rules.max_amount, positive=True)
+        if self._pg is not None:
+            raise LedgerError("cash sales reach the centre through the back-fill")
+        with self._engine.begin() as conn:
+            card = conn.execute(select(C.c.id).where(C.c.number == CASH_CARD)).scalar_one()
+            old = conn.execute(_ENTRY, {"id": entry_id}).first()
+            if old is not None:
+                if old.kind != EntryKind.CASH_SALE or old.list_amount != amount:
+                    raise EntryConflict(f"entry {entry_id} exists with a different card, "
+                                        "kind or amount")
+                return entry_from(old)
+            self._check_cashier(conn, cashier_id)
+            entry = Entry(id=entry_id, till_id=till_id, seq=0, kind=EntryKind.CASH_SALE,
+                          card_id=card, cash_delta=0, list_amount=amount, tendered_cash=amount,
+                          cashier_id=cashier_id, created_at=created_at)
+            return self._append(conn, entry, None)
+
     def set_pin_failures(self, till_id: int, card_id: int, failures: int) -> None:
         """Count wrong PINs where the card's decisions are made (a till's own, online)."""
         if self._pg is not None:
@@ -426,7 +452,7 @@ class Ledger:
             g for g in locked.wallet.grants if g.id not in stale_ids))
         return (entry,)
 
-    def _append(self, conn: Connection, entry: Entry, counter: DayCounter) -> Entry:
+    def _append(self, conn: Connection, entry: Entry, counter: DayCounter | None) -> Entry:
         """Insert the entry; the database's journal trigger moves purses, grants and head.
 
         The day counter is the one projection written here: it is a limit, not money, and
@@ -448,9 +474,10 @@ class Ledger:
                 raise EntryConflict(f"entry {entry.id} exists with a different card, kind "
                                     "or amount") from exc
             raise
-        conn.execute(_SET_SPEND, {"card": entry.card_id, "day": counter.day,
-                                  "amount": counter.amount, "count": counter.count,
-                                  "now": now})
+        if counter is not None:  # None: a cash sale, no card's limits involved
+            conn.execute(_SET_SPEND, {"card": entry.card_id, "day": counter.day,
+                                      "amount": counter.amount, "count": counter.count,
+                                      "now": now})
         return entry
 
 

@@ -168,6 +168,10 @@ def shape_problems(e: Entry) -> list[str]:
     elif e.kind is EntryKind.VOID and (e.refers_to is None or e.list_amount or e.discount
                                        or e.new_grant is not None):
         found.append("a void that does more than reverse a sale")
+    elif e.kind is EntryKind.CASH_SALE and (
+            e.cash_delta or parts or e.new_grant is not None or e.list_amount <= 0
+            or e.discount or e.tendered_cash != e.list_amount or e.refers_to is not None):
+        found.append("a cash sale that moves a purse or is not paid in full in cash")
     return found
 
 

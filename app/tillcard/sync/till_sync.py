@@ -26,11 +26,12 @@ from sqlalchemy import Engine, select
 
 from tillcard.domain.cards import Card
 from tillcard.domain.journal import Entry, EntryKind, EntryState
+from tillcard.domain.money import require_amount
 from tillcard.domain.quote import make_quote, sale_entry, sale_refusal
 from tillcard.domain.rules import DaySpend, Refusal, RefusalCode, Refused, offline_refusal
 from tillcard.domain.wallet import Wallet
 from tillcard.store.centre_tills import reprovision, take_lease
-from tillcard.store.ledger import Ledger, LedgerError, Outcome, SaleRequest
+from tillcard.store.ledger import CASH_CARD, Ledger, LedgerError, Outcome, SaleRequest
 from tillcard.store.local_db import RESTORE, disk_reason, is_local_error
 from tillcard.store.reference import ReferenceStore
 from tillcard.store.schema import JournalRow, TillRow
@@ -114,8 +115,11 @@ class TillSync:
 
     def _disk(self, req: SaleRequest, exc: BaseException) -> None:
         """The till's own disk failed: its own state, never the centre's (no flapping)."""
+        log.warning("sale %s: %s", req.entry_id, exc)
+        self._disk_only(exc)
+
+    def _disk_only(self, exc: BaseException) -> None:
         self.link.disk(disk_reason(exc))
-        log.warning("sale %s: %s (%s)", req.entry_id, disk_reason(exc), exc)
 
     def _sale(self, req: SaleRequest) -> Outcome:
         if not self.link.online:
@@ -150,6 +154,37 @@ class TillSync:
         if self.link.state is LinkState.DISK:
             self.link.up()  # it writes again
         return out
+
+    def cash_sale(self, entry_id: uuid.UUID, till_id: int, amount: int, created_at: datetime,
+                  cashier_id: int | None = None) -> Entry:
+        """A sale without a card: the cash is in the drawer, so it is recorded at once.
+
+        Nothing for the centre to decide, so it is never asked first: the entry goes to
+        the outbox like an offline sale and the sync worker sends it at once (within a
+        second when the centre answers), the same way whatever the link does.
+        """
+        require_amount(amount, "a cash sale", self.cache.ledger.rules.max_amount,
+                       positive=True)
+        self._own(till_id)
+        if self.halted is not None:
+            raise Refused(Refusal(RefusalCode.TILL_HALTED))
+        card = self.cache.find_card_id(CASH_CARD)
+        if card is None:
+            raise LedgerError("this till has not had the site's walk-in card from the centre "
+                              "yet: cash sales after its first sync")
+        entry = Entry(id=entry_id, till_id=till_id, seq=0, kind=EntryKind.CASH_SALE,
+                      card_id=card, cash_delta=0, list_amount=amount, tendered_cash=amount,
+                      cashier_id=cashier_id, created_at=created_at)
+        try:
+            self.cache.add(entry, EntryState.OFFLINE)
+        except Exception as exc:
+            if not is_local_error(exc):
+                raise
+            self._disk_only(exc)
+            raise Refused(Refusal(RefusalCode.LOCAL_DISK)) from exc
+        self.link.publish()
+        self.wake.set()
+        return entry
 
     def void(self, entry_id: uuid.UUID, till_id: int, sale_id: uuid.UUID,
              created_at: datetime, cashier_id: int | None = None) -> Outcome:
