@@ -34,6 +34,7 @@ from tests.pg import CentreClock
 from tillcard.domain.cards import BonusTier, CardStatus, CardType, RechargeRule
 from tillcard.domain.clock import SiteClock
 from tillcard.domain.journal import Entry, EntryKind, NewGrant
+from tillcard.domain.meals import MealWindow
 from tillcard.domain.money import AmountError
 from tillcard.domain.site import SiteRules
 from tillcard.store.backfill import backfill
@@ -103,11 +104,16 @@ def twin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Twin]:
 
 
 limit = st.one_of(st.none(), st.just(0), st.integers(1, 30_000))
+meal_windows = st.sampled_from([
+    (), (MealWindow("Lunch", 660, 810),),
+    (MealWindow("Breakfast", 420, 540, 1), MealWindow("Supper", 1020, 1440, None, 1_500)),
+    (MealWindow("Night", 0, 240),)])
 card_types = st.builds(
-    lambda bp, txn, amount, count, pin, bonus_bp, tiers, expiry: CardType(
+    lambda bp, txn, amount, count, pin, bonus_bp, tiers, expiry, windows, refuse: CardType(
         "t", "Type", discount_bp=bp, per_txn_limit=txn, daily_amount_limit=amount,
         daily_count_limit=count, pin_above=pin,
-        recharge=RechargeRule(bonus_bp, tiers, expiry)),
+        recharge=RechargeRule(bonus_bp, tiers, expiry), meal_windows=windows,
+        refuse_outside_windows=refuse),
     st.one_of(st.sampled_from([0, 1, 333, 500, 1_000, 5_000, 9_999, 10_000]),
               st.integers(0, 10_000)),
     limit, limit, st.one_of(st.none(), st.just(0), st.integers(1, 4)),
@@ -115,7 +121,7 @@ card_types = st.builds(
     st.sampled_from([0, 0, 500, 1_000]),
     st.sampled_from([(), ((1_000, 150),), ((500, 20), (2_000, 300))]).map(
         lambda ts: tuple(BonusTier(a, b) for a, b in ts)),
-    st.integers(0, 10))
+    st.integers(0, 10), meal_windows, st.booleans())
 # grant ids: JSON escaping (quotes, backslashes, control and non-ASCII characters, beyond
 # the BMP) and ties on expiry broken by code point
 grant_ids = st.text(alphabet=st.sampled_from(list('aAbZ"\\\n\x01\x7fé€𝄞 -')), min_size=0,

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 
+from tillcard.domain.meals import MealWindow
+
 
 class CardStatus(enum.StrEnum):
     ACTIVE = "active"
@@ -53,6 +55,8 @@ class CardType:
     offline_limit: int | None = None
     validity_days: int | None = None
     recharge: RechargeRule = field(default_factory=RechargeRule)
+    meal_windows: tuple[MealWindow, ...] = ()
+    refuse_outside_windows: bool = False  # a tap outside every window is refused
 
     def __post_init__(self) -> None:
         if not 0 <= self.discount_bp <= 10_000:

@@ -51,6 +51,11 @@ class SiteClock:
         local = instant.astimezone(self.zone).replace(tzinfo=None)
         return (local - timedelta(minutes=self.cutoff_minutes)).date()
 
+    def minute(self, instant: datetime) -> int:
+        """Wall-clock minutes after midnight in the site's zone (meal windows)."""
+        local = instant.astimezone(self.zone)
+        return local.hour * 60 + local.minute
+
     def day_bounds(self, day: date) -> tuple[datetime, datetime]:
         """The first instant of a business day and the first of the next, time-zone aware."""
         start = datetime.combine(day, self.cutoff, tzinfo=self.zone)

@@ -16,6 +16,7 @@ from tillcard.domain.rules import (
     card_state_refusal,
     limit_refusal,
     pin_refusal,
+    window_refusal,
 )
 from tillcard.domain.wallet import Allocation, Wallet
 
@@ -65,14 +66,15 @@ def make_quote(list_amount: int, discount_bp: int, wallet: Wallet, today: date) 
 
 
 def sale_refusal(card: Card, quote: Quote, spent: DaySpend, today: date, *,
-                 split_tender: bool = False, pin_verified: bool = False) -> Refusal | None:
+                 split_tender: bool = False, pin_verified: bool = False,
+                 minute: int | None = None) -> Refusal | None:
     """The first reason this sale cannot go through, or ``None`` when it can.
 
     With ``split_tender`` the shortfall is paid in cash, so only the card's part must fit.
     """
     if quote.list_amount == 0:
         return Refusal(RefusalCode.NOTHING_TO_CHARGE)
-    state = card_state_refusal(card, today)
+    state = card_state_refusal(card, today) or window_refusal(card, minute)
     if state is not None:
         return state
     if quote.shortfall and not split_tender:

@@ -24,6 +24,7 @@ class RefusalCode(enum.StrEnum):
     OVER_DAILY_AMOUNT = "over_daily_amount"
     OVER_DAILY_COUNT = "over_daily_count"
     PIN_REQUIRED = "pin_required"
+    OUTSIDE_MEAL_WINDOW = "outside_meal_window"
     WRONG_PIN = "wrong_pin"
     PIN_LOCKED = "pin_locked"
     NOTHING_TO_CHARGE = "nothing_to_charge"
@@ -71,6 +72,7 @@ _MESSAGES: dict[RefusalCode, str] = {
     RefusalCode.OVER_DAILY_AMOUNT: "Over today's limit: {left} left of {limit}",
     RefusalCode.OVER_DAILY_COUNT: "Daily limit of {limit_count} sales reached",
     RefusalCode.PIN_REQUIRED: "PIN required above {limit}",
+    RefusalCode.OUTSIDE_MEAL_WINDOW: "This card buys only at meal times",
     RefusalCode.WRONG_PIN: "Wrong PIN — {tries_left} tries left",
     RefusalCode.PIN_LOCKED: "PIN locked after too many wrong tries",
     RefusalCode.NOTHING_TO_CHARGE: "Enter an amount to charge",
@@ -111,6 +113,20 @@ def card_state_refusal(card: Card, today: date) -> Refusal | None:
     if card.pin_failures >= MAX_PIN_FAILURES:
         return Refusal(RefusalCode.PIN_LOCKED)
     return None
+
+
+def window_refusal(card: Card, minute: int | None) -> Refusal | None:
+    """A card type that buys only in its meal windows, tapped outside every one of them.
+
+    ``minute``: local minutes after midnight of the sale; ``None`` where no time is known
+    (the rule is then the centre's to apply).
+    """
+    ct = card.card_type
+    if minute is None or not ct.refuse_outside_windows:
+        return None
+    if any(w.contains(minute) for w in ct.meal_windows):
+        return None
+    return Refusal(RefusalCode.OUTSIDE_MEAL_WINDOW)
 
 
 def limit_refusal(card: Card, card_part: int, spent: DaySpend) -> Refusal | None:

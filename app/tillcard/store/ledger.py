@@ -31,13 +31,21 @@ from tillcard.domain.quote import Quote, make_quote, sale_refusal
 from tillcard.domain.rules import DaySpend, Refusal, RefusalCode
 from tillcard.domain.site import SiteRules
 from tillcard.domain.wallet import Wallet
-from tillcard.store.mapping import card_from, card_type_from, entry_from, entry_values, wallet_from
+from tillcard.store.mapping import (
+    card_from,
+    card_type_from,
+    entry_from,
+    entry_values,
+    wallet_from,
+    window_from,
+)
 from tillcard.store.schema import (
     BonusGrantRow,
     CardRow,
     CardTypeRow,
     HolderRow,
     JournalRow,
+    MealWindowRow,
     PurseRow,
     TillRow,
     UserRow,
@@ -57,6 +65,7 @@ C = cast(Table, CardRow.__table__)
 H = cast(Table, HolderRow.__table__)
 CT = cast(Table, CardTypeRow.__table__)
 U = cast(Table, UserRow.__table__)
+W = cast(Table, MealWindowRow.__table__)
 
 
 def _prefixed(table: Table, prefix: str) -> list[Any]:
@@ -80,6 +89,8 @@ _LOAD_LOCKED = _LOAD.with_for_update(of=P)
 _GRANTS = select(G.c.id, G.c.remaining, G.c.expires_on).where(
     G.c.card_id == bindparam("card_id"), G.c.remaining != 0)
 _ENTRY = select(J).where(J.c.id == bindparam("id"))
+_WINDOWS = select(W.c.name, W.c.start_min, W.c.end_min, W.c.count_limit, W.c.fixed_price
+                  ).where(W.c.card_type_id == bindparam("type_id")).order_by(W.c.position)
 _HEAD = select(T.c.last_seq, T.c.last_hash, T.c.last_at).where(T.c.id == bindparam("till"))
 _INSERT_ENTRY = insert(J)
 _SET_SPEND = update(P).where(P.c.card_id == bindparam("card")).values(
@@ -227,7 +238,8 @@ class Ledger:
             spent = locked.spent(today)
             refusal = sale_refusal(locked.card, quote, spent, today,
                                    split_tender=req.split_tender,
-                                   pin_verified=req.pin_verified)
+                                   pin_verified=req.pin_verified,
+                                   minute=self.rules.clock.minute(req.created_at))
             if refusal:
                 return Outcome(None, refusal, locked.card, locked.wallet, spent, quote,
                                extra=expired, counter=locked.counter)
@@ -407,8 +419,9 @@ class Ledger:
         m = row._mapping
         card, holder, ctype = (_unprefix(m, "c_"), _unprefix(m, "h_"), _unprefix(m, "t_"))
         grants = conn.execute(_GRANTS, {"card_id": card_id}).all()
+        windows = [window_from(w) for w in conn.execute(_WINDOWS, {"type_id": ctype.id})]
         counter = DayCounter(m["p_day"], m["p_day_amount"], m["p_day_count"])
-        return _Locked(card_from(card, holder, card_type_from(ctype)),
+        return _Locked(card_from(card, holder, card_type_from(ctype, windows)),
                        wallet_from(m["p_cash"], grants), counter)
 
     def _wallet(self, conn: Connection, card_id: int) -> Wallet:

@@ -14,17 +14,24 @@ from tillcard.domain.journal import (
     bonus_parts_from_json,
     bonus_parts_to_json,
 )
+from tillcard.domain.meals import MealWindow
 from tillcard.domain.wallet import BonusGrant, Wallet
 
 
-def card_type_from(r: Any) -> CardType:
+def card_type_from(r: Any, windows: Sequence[MealWindow] = ()) -> CardType:
     tiers = tuple(BonusTier(int(a), int(b)) for a, b in json.loads(r.bonus_tiers or "[]"))
     return CardType(
         code=r.code, name=r.name, discount_bp=r.discount_bp, per_txn_limit=r.per_txn_limit,
         daily_amount_limit=r.daily_amount_limit, daily_count_limit=r.daily_count_limit,
         pin_above=r.pin_above, offline_limit=r.offline_limit, validity_days=r.validity_days,
         recharge=RechargeRule(r.bonus_bp, tiers, r.bonus_expiry_days),
+        meal_windows=tuple(windows),
+        refuse_outside_windows=bool(getattr(r, "refuse_outside_windows", False)),
     )
+
+
+def window_from(r: Any) -> MealWindow:
+    return MealWindow(r.name, r.start_min, r.end_min, r.count_limit, r.fixed_price)
 
 
 def card_from(card: Any, holder: Any, card_type: CardType) -> Card:

@@ -51,6 +51,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from tillcard.domain.cards import Card, CardStatus, CardType, Holder
 from tillcard.domain.clock import DayCounter, SiteClock
 from tillcard.domain.journal import Entry, EntryKind, NewGrant, bonus_parts_from_json
+from tillcard.domain.meals import MealWindow
 from tillcard.domain.quote import Quote
 from tillcard.domain.rules import DaySpend, Refusal, RefusalCode
 from tillcard.domain.wallet import Allocation, BonusGrant, Wallet
@@ -77,7 +78,10 @@ STATE_SQL = (
     "h.id AS holder_id, h.name AS holder_name, h.staff_no, t.code, t.name AS type_name, "
     "t.discount_bp, t.per_txn_limit, t.daily_amount_limit, t.daily_count_limit, "
     "t.pin_above, t.offline_limit, t.validity_days, t.bonus_bp, t.bonus_tiers, "
-    "t.bonus_expiry_days "
+    "t.bonus_expiry_days, t.refuse_outside_windows, "
+    "(SELECT json_agg(json_build_array(w.name, w.start_min, w.end_min, w.count_limit, "
+    "w.fixed_price) ORDER BY w.position) FROM meal_windows w "
+    "WHERE w.card_type_id = t.id) AS windows "
     "FROM purses p JOIN cards cd ON cd.id = p.card_id JOIN holders h ON h.id = cd.holder_id "
     "JOIN card_types t ON t.id = cd.card_type_id WHERE p.card_id = $1) c "
     "CROSS JOIN LATERAL (SELECT array_agg(b.id) AS ids, array_agg(b.remaining) AS remaining, "
@@ -87,11 +91,11 @@ STATE_SQL = (
 # the card type's columns in the card's JSON row ("name" is the holder's there)
 _TYPE_KEYS = ("code", "discount_bp", "per_txn_limit", "daily_amount_limit",
               "daily_count_limit", "pin_above", "offline_limit", "validity_days", "bonus_bp",
-              "bonus_tiers", "bonus_expiry_days", "type_name")
+              "bonus_tiers", "bonus_expiry_days", "type_name", "refuse_outside_windows")
 
 # Prepared-statement names carry a version: a changed statement gets a new name.
 SALE_STATEMENT = (b"tillcard_sale_2", SALE_SQL)
-STATE_STATEMENT = (b"tillcard_state_2", STATE_SQL)
+STATE_STATEMENT = (b"tillcard_state_3", STATE_SQL)
 VOID_STATEMENT = (b"tillcard_void_1", "SELECT tillcard_void($1, $2, $3, $4)")
 RECHARGE_STATEMENT = (b"tillcard_recharge_1", "SELECT tillcard_recharge($1, $2, $3, $4, $5)")
 BACKFILL_STATEMENT = (b"tillcard_backfill_1", "SELECT tillcard_backfill($1, $2)")
@@ -234,13 +238,15 @@ class Answers:
         return self._card(c, card_id), _wallet(doc), spent
 
     def _card(self, c: dict[str, Any], card_id: int) -> Card:
-        key = tuple(c[k] for k in _TYPE_KEYS)
+        windows = c.get("windows") or ()
+        key = (*(c.get(k) for k in _TYPE_KEYS), json.dumps(windows))
         ctype = self._types.get(key)
         if ctype is None:
             if len(self._types) > 256:
                 self._types.clear()
             ctype = self._types[key] = card_type_from(SimpleNamespace(
-                **dict(zip(_TYPE_KEYS, key, strict=True)), name=c["type_name"]))
+                **{k: c.get(k) for k in _TYPE_KEYS}, name=c["type_name"]),
+                [MealWindow(*w) for w in windows])
         valid_until = c["valid_until"]
         return Card(id=card_id, number=c["number"], uid=c["uid"],
                     holder=Holder(c["holder_id"], c["holder_name"], c["staff_no"]),

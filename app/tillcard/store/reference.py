@@ -11,10 +11,12 @@ from sqlalchemy import Engine, delete, insert, or_, select, update
 
 from tillcard.domain.cards import CardStatus, CardType
 from tillcard.domain.journal import GENESIS_HASH
+from tillcard.domain.meals import check_windows
 from tillcard.store.schema import (
     CardRow,
     CardTypeRow,
     HolderRow,
+    MealWindowRow,
     SignInGuardRow,
     TillLoginRow,
     TillRow,
@@ -119,8 +121,9 @@ class ReferenceStore:
 
     def add_card_type(self, ct: CardType) -> int:
         rr = ct.recharge
+        windows = check_windows(ct.meal_windows)
         with self._engine.begin() as conn:
-            return int(conn.execute(insert(CardTypeRow).values(
+            type_id = int(conn.execute(insert(CardTypeRow).values(
                 code=ct.code, name=ct.name, discount_bp=ct.discount_bp,
                 per_txn_limit=ct.per_txn_limit, daily_amount_limit=ct.daily_amount_limit,
                 daily_count_limit=ct.daily_count_limit, pin_above=ct.pin_above,
@@ -128,7 +131,15 @@ class ReferenceStore:
                 bonus_bp=rr.bonus_bp, bonus_tiers=json.dumps(
                     [[t.min_amount, t.bonus] for t in rr.tiers]),
                 bonus_expiry_days=rr.bonus_expiry_days, updated_at=_now(),
+                refuse_outside_windows=ct.refuse_outside_windows,
             ).returning(CardTypeRow.id)).scalar_one())
+            if windows:
+                conn.execute(insert(MealWindowRow), [
+                    {"card_type_id": type_id, "position": i, "name": w.name,
+                     "start_min": w.start_min, "end_min": w.end_min,
+                     "count_limit": w.count_limit, "fixed_price": w.fixed_price,
+                     "updated_at": _now()} for i, w in enumerate(windows, start=1)])
+            return type_id
 
     def add_holder(self, name: str, staff_no: str = "") -> int:
         with self._engine.begin() as conn:

@@ -50,6 +50,7 @@ from tillcard.store.schema import (
     CardRow,
     CardTypeRow,
     HolderRow,
+    MealWindowRow,
     OutboxRow,
     PurseRow,
     SiteRow,
@@ -86,8 +87,8 @@ _OFFLINE_DEBITS = (
 
 # Foreign keys point up this list: upserts go in this order.
 REPLICATED: tuple[tuple[type[Any], str], ...] = (
-    (SiteRow, "id"), (CardTypeRow, "id"), (HolderRow, "id"), (UserRow, "id"),
-    (CardRow, "id"), (PurseRow, "card_id"), (BonusGrantRow, "id"),
+    (SiteRow, "id"), (CardTypeRow, "id"), (MealWindowRow, "id"), (HolderRow, "id"),
+    (UserRow, "id"), (CardRow, "id"), (PurseRow, "card_id"), (BonusGrantRow, "id"),
 )
 # rows a till may hold newer than the centre's last pull (an answer's): kept by version
 VERSIONED = ("purses", "bonus_grants")

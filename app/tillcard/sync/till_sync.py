@@ -393,7 +393,9 @@ class TillSync:
             till_today -= req.list_amount
             card_today -= req.list_amount
         refusal = sale_refusal(card, quote, spent, today, split_tender=req.split_tender,
-                               pin_verified=req.pin_verified) or offline_refusal(
+                               pin_verified=req.pin_verified,
+                               minute=self.cache.clock.minute(req.created_at)
+                               ) or offline_refusal(
             card, quote.card_part, card_today, till_today, self.policy.till_cap)
         if refusal is not None:
             if converting:

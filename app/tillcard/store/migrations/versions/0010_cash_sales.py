@@ -6,8 +6,8 @@ entry (kind ``cash_sale``) on the site's walk-in card (number ``CASH``): it move
 till's chain, the shift and the reports count it like any other entry.
 
 - the walk-in card, its holder and card type, on both engines;
-- the journal trigger leaves the purse alone for an entry that moves no money and hands
-  over no spend of the day: every till's cash sales would otherwise queue on one row;
+- the journal trigger leaves the walk-in card's purse alone (a cash sale moves no money):
+  every till's cash sales would otherwise queue on that one row;
 - PostgreSQL: ``tillcard_backfill`` takes cash sales beside card sales. A till records a
   cash sale in its outbox at once (the cash is in the drawer; no card to decide on) and
   sends it like an offline sale, within a second when the centre answers.
@@ -108,7 +108,7 @@ def upgrade() -> None:
 
 
 def _trigger_pg() -> str:
-    """0007's projection trigger, leaving the purse alone for an entry that moves nothing."""
+    """0007's projection trigger, leaving the purse alone for a cash sale."""
     from alembic import context
 
     rev = context.script.get_revision("0007")
@@ -118,8 +118,8 @@ def _trigger_pg() -> str:
            "bonus = bonus + NEW.bonus_delta,\n")
     assert old in apply_sql
     return apply_sql.replace(
-        old, "    ELSIF NEW.cash_delta <> 0 OR NEW.bonus_delta <> 0 OR NEW.grant_id IS NOT NULL"
-             " THEN\n        UPDATE purses SET cash = cash + NEW.cash_delta, "
+        old, "    ELSIF NEW.kind <> 'cash_sale' THEN\n"
+             "        UPDATE purses SET cash = cash + NEW.cash_delta, "
              "bonus = bonus + NEW.bonus_delta,\n")
 
 
@@ -132,9 +132,8 @@ def _upgrade_sqlite() -> None:
     old = "          WHERE card_id = NEW.card_id;\n         UPDATE bonus_grants"
     assert old in apply_sql
     apply_sql = apply_sql.replace(
-        old, "          WHERE card_id = NEW.card_id\n"
-             "            AND (NEW.cash_delta <> 0 OR NEW.bonus_delta <> 0\n"
-             "                 OR NEW.grant_id IS NOT NULL);\n         UPDATE bonus_grants")
+        old, "          WHERE card_id = NEW.card_id AND NEW.kind <> 'cash_sale';\n"
+             "         UPDATE bonus_grants")
     op.execute("DROP TRIGGER journal_apply")
     op.execute(apply_sql)
 
