@@ -26,6 +26,7 @@ def _refusal_templates() -> dict[RefusalCode, str]:
         RefusalCode.OVER_DAILY_AMOUNT: tr("Over today's limit: {left} left of {limit}"),
         RefusalCode.OVER_DAILY_COUNT: tr("Daily limit of {limit_count} sales reached"),
         RefusalCode.PIN_REQUIRED: tr("PIN required above {limit}"),
+        RefusalCode.OUTSIDE_MEAL_WINDOW: tr("This card buys only at meal times"),
         RefusalCode.WRONG_PIN: tr("Wrong PIN — {tries_left} tries left"),
         RefusalCode.PIN_LOCKED: tr("PIN locked after too many wrong tries"),
         RefusalCode.NOTHING_TO_CHARGE: tr("Enter an amount to charge"),
