@@ -44,12 +44,11 @@ def sale() -> str:
     old_today = ("    v_today := ((v_at AT TIME ZONE c.time_zone)\n"
                  "                - make_interval(mins => c.day_cutoff_min))::date;\n")
     assert old_today in sql
-    sql = sql.replace(old_today, old_today + (
+    return sql.replace(old_today, old_today + (
         "    IF c.refuse_outside_windows THEN  -- the wall-clock minute, in the site's zone\n"
         "        v_minute := date_part('hour', v_at AT TIME ZONE c.time_zone)::int * 60\n"
         "                    + date_part('minute', v_at AT TIME ZONE c.time_zone)::int;\n"
         "    END IF;\n"))
-    return sql
 
 
 def with_windows(sql: str) -> str:
