@@ -109,11 +109,11 @@ meal_windows = st.sampled_from([
     (MealWindow("Breakfast", 420, 540, 1), MealWindow("Supper", 1020, 1440, None, 1_500)),
     (MealWindow("Night", 0, 240),)])
 card_types = st.builds(
-    lambda bp, txn, amount, count, pin, bonus_bp, tiers, expiry, windows, refuse: CardType(
+    lambda bp, txn, amount, count, pin, bonus_bp, tiers, expiry, windows, refuse, order: CardType(
         "t", "Type", discount_bp=bp, per_txn_limit=txn, daily_amount_limit=amount,
         daily_count_limit=count, pin_above=pin,
         recharge=RechargeRule(bonus_bp, tiers, expiry), meal_windows=windows,
-        refuse_outside_windows=refuse),
+        refuse_outside_windows=refuse, spend_order=order),
     st.one_of(st.sampled_from([0, 1, 333, 500, 1_000, 5_000, 9_999, 10_000]),
               st.integers(0, 10_000)),
     limit, limit, st.one_of(st.none(), st.just(0), st.integers(1, 4)),
@@ -121,7 +121,8 @@ card_types = st.builds(
     st.sampled_from([0, 0, 500, 1_000]),
     st.sampled_from([(), ((1_000, 150),), ((500, 20), (2_000, 300))]).map(
         lambda ts: tuple(BonusTier(a, b) for a, b in ts)),
-    st.integers(0, 10), meal_windows, st.booleans())
+    st.integers(0, 10), meal_windows, st.booleans(),
+    st.permutations(["bonus", "allowance", "cash"]).map(tuple))
 # grant ids: JSON escaping (quotes, backslashes, control and non-ASCII characters, beyond
 # the BMP) and ties on expiry broken by code point
 grant_ids = st.text(alphabet=st.sampled_from(list('aAbZ"\\\n\x01\x7fé€𝄞 -')), min_size=0,
@@ -134,7 +135,8 @@ amounts = st.one_of(st.integers(1, 30_000), st.sampled_from(
 steps = st.one_of(st.sampled_from([0, 1, 60, 3_600, 5 * 3_600, 86_400, 3 * 86_400]),
                   st.integers(-7_200, -1), st.integers(1, 200_000))
 offline_sale = st.tuples(amounts.filter(lambda a: 0 <= a <= 30_000), st.integers(0, 100),
-                         st.integers(0, 100), st.integers(0, 3_000),
+                         st.integers(0, 100), st.tuples(st.integers(0, 3_000),
+                                                        st.integers(0, 3_000)),
                          st.sampled_from([-86_400, -3_600, -60, 0, 60, 3_600]))
 sale_op = st.tuples(st.just("sale"), st.integers(0, 2), amounts, st.booleans(), st.booleans(),
                     st.sampled_from(["new", "new", "retry", "retry", "conflict"]), steps)
@@ -155,12 +157,13 @@ ops = st.one_of(
        valid=st.one_of(st.none(), st.none(), st.integers(-3, 20)),
        pin_failures=st.sampled_from([0, 0, 0, 1, 2, 3]),
        cash=st.integers(-2_000, 25_000), grant_list=grants,
+       allowance=st.sampled_from([0, 0, 500, 3_000, 30_000]),
        stored=st.tuples(st.sampled_from([None, -2, -1, 0, 1]), st.integers(0, 20_000),
                         st.integers(0, 4)),
        start=st.integers(0, 86_399), program=st.lists(ops, min_size=1, max_size=8))
 def test_functions_decide_and_store_as_the_domain(
         twin: Twin, zone: str, cutoff: int, ctype: CardType, status: CardStatus,
-        valid: int | None, pin_failures: int, cash: int,
+        valid: int | None, pin_failures: int, cash: int, allowance: int,
         grant_list: list[tuple[str, int, int]], stored: tuple[int | None, int, int],
         start: int, program: list[tuple[Any, ...]]) -> None:
     n = next(twin.counter)
@@ -184,7 +187,7 @@ def test_functions_decide_and_store_as_the_domain(
                                       + timedelta(days=valid))
             side.refs.set_pin_failures(card, pin_failures if k == 0 else 0)
             _seed(side, card, cash, [(f"{tag}{k}{g}", r, today + timedelta(days=d))
-                                     for g, r, d in grant_list], at)
+                                     for g, r, d in grant_list], at, allowance)
             if stored[0] is not None:
                 with side.engine.begin() as conn:
                     conn.execute(text("UPDATE purses SET day = :d, day_amount = :a, "
@@ -281,13 +284,16 @@ def _backfill(twin: Twin, op: tuple[Any, ...], at: datetime, tills: tuple[int, i
     results = []
     for side in twin.sides:
         entries = []
-        for entry_id, (k, (amount, disc, tend, bonus, offset)) in zip(ids, sales, strict=True):
+        for entry_id, (k, (amount, disc, tend, (bonus, allow), offset)) in zip(ids, sales,
+                                                                                strict=True):
             discount = min(disc, amount)
             tendered = min(tend, amount - discount)
             claimed = min(bonus, amount - discount - tendered)
+            allowed = min(allow, amount - discount - tendered - claimed)
             entries.append(Entry(
                 entry_id, tills[t], 0, EntryKind.SALE, side.cards[k],
-                -(amount - discount - tendered - claimed),
+                -(amount - discount - tendered - claimed - allowed),
+                allowance_delta=-allowed,
                 bonus_parts=((f"{tag}{k}a", -claimed),) if claimed else (),
                 list_amount=amount, discount=discount, tendered_cash=tendered,
                 cashier_id=side.cashier, created_at=at + timedelta(seconds=offset)))
@@ -308,7 +314,7 @@ def _backfill(twin: Twin, op: tuple[Any, ...], at: datetime, tills: tuple[int, i
 
 
 def _seed(side: Side, card: int, cash: int, grant_list: list[tuple[str, int, date]],
-          at: datetime) -> None:
+          at: datetime, allowance: int = 0) -> None:
     """Money through journal entries on the seeding till, as the ledger's own append does."""
     from tillcard.domain.clock import DayCounter
 
@@ -319,6 +325,10 @@ def _seed(side: Side, card: int, cash: int, grant_list: list[tuple[str, int, dat
                       new_grant=NewGrant(gid, remaining, expires),
                       created_at=at - timedelta(days=30))
                 for gid, remaining, expires in grant_list]
+    if allowance:  # an employer's batch, as the card office grants it
+        entries.append(Entry(uuid.uuid4(), SEED_TILL, 0, EntryKind.ALLOWANCE, card, 0,
+                             list_amount=allowance, allowance_delta=allowance,
+                             created_at=at - timedelta(days=30)))
     with side.engine.begin() as conn:
         for e in entries:
             side.ledger._append(conn, e, DayCounter())
@@ -355,7 +365,8 @@ def _stored(side: Side) -> list[Any]:
     """The purse columns, grants and exceptions of the example's cards, ids left out."""
     with side.engine.connect() as conn:
         purses = [tuple(r) for r in conn.execute(
-            select(PurseRow.cash, PurseRow.bonus, PurseRow.day, PurseRow.day_amount,
+            select(PurseRow.cash, PurseRow.bonus, PurseRow.allowance, PurseRow.day,
+                   PurseRow.day_amount,
                    PurseRow.day_count, PurseRow.version)
             .where(PurseRow.card_id.in_(side.cards)).order_by(PurseRow.card_id))]
         grant_rows = sorted(tuple(r) for r in conn.execute(

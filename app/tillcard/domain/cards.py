@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tillcard.domain.meals import MealWindow
+from tillcard.domain.wallet import DEFAULT_ORDER, check_order
 
 
 class CardStatus(enum.StrEnum):
@@ -57,10 +58,15 @@ class CardType:
     recharge: RechargeRule = field(default_factory=RechargeRule)
     meal_windows: tuple[MealWindow, ...] = ()
     refuse_outside_windows: bool = False  # a tap outside every window is refused
+    spend_order: tuple[str, ...] = DEFAULT_ORDER  # which purse pays first
+    allowance_reset: str = "never"  # never | period: what is left leaves at period's end
 
     def __post_init__(self) -> None:
         if not 0 <= self.discount_bp <= 10_000:
             raise ValueError(f"discount must be 0..10000 basis points, got {self.discount_bp}")
+        check_order(self.spend_order)
+        if self.allowance_reset not in ("never", "period"):
+            raise ValueError(f"allowance reset is never or period, got {self.allowance_reset}")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ class EntryKind(enum.StrEnum):
     TRANSFER_OUT = "transfer_out"  # lost card: balance moves to a new card
     TRANSFER_IN = "transfer_in"
     CASH_SALE = "cash_sale"  # no card: paid in cash (or tokens); counted in shift and booth
+    ALLOWANCE = "allowance"  # an employer's subsidy granted (a batch, one entry per card)
+    ALLOWANCE_RESET = "allowance_reset"  # what was left at the period's end, taken out
 
 
 class EntryState(enum.StrEnum):
@@ -65,6 +67,7 @@ class Entry:
     cashier_id: int | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
     prev_hash: str = GENESIS_HASH
+    allowance_delta: int = 0  # the allowance purse (employer's subsidy)
 
     @property
     def bonus_delta(self) -> int:
@@ -73,11 +76,11 @@ class Entry:
 
     @property
     def total_delta(self) -> int:
-        return self.cash_delta + self.bonus_delta
+        return self.cash_delta + self.bonus_delta + self.allowance_delta
 
     def canonical(self) -> bytes:
         """Stable byte encoding covered by the hash; field order and format never change."""
-        doc = {
+        doc: dict[str, object] = {
             "id": str(self.id), "till": self.till_id, "seq": self.seq, "kind": str(self.kind),
             "card": self.card_id, "cash": self.cash_delta,
             "bonus": [[g, d] for g, d in self.bonus_parts],
@@ -87,6 +90,8 @@ class Entry:
             "refers": None if self.refers_to is None else str(self.refers_to),
             "cashier": self.cashier_id, "at": self.created_at.astimezone(UTC).isoformat(),
         }
+        if self.allowance_delta:  # absent when zero: every earlier entry hashes as it did
+            doc["allow"] = self.allowance_delta
         return json.dumps(doc, separators=(",", ":"), sort_keys=True,
                           ensure_ascii=True).encode()
 

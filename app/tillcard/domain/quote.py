@@ -18,7 +18,7 @@ from tillcard.domain.rules import (
     pin_refusal,
     window_refusal,
 )
-from tillcard.domain.wallet import Allocation, Wallet
+from tillcard.domain.wallet import DEFAULT_ORDER, Allocation, Wallet
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,8 @@ class Quote:
         return self.shortfall == 0
 
 
-def make_quote(list_amount: int, discount_bp: int, wallet: Wallet, today: date) -> Quote:
+def make_quote(list_amount: int, discount_bp: int, wallet: Wallet, today: date,
+               order: tuple[str, ...] = DEFAULT_ORDER) -> Quote:
     """Price a sale; the discount is rounded half up once, on the whole amount."""
     if list_amount < 0:
         raise ValueError("amount must be non-negative")
@@ -60,7 +61,7 @@ def make_quote(list_amount: int, discount_bp: int, wallet: Wallet, today: date) 
         charge=charge,
         balance_before=wallet.balance(today),
         available=available,
-        allocation=wallet.allocate(card_part, today),
+        allocation=wallet.allocate(card_part, today, order),
         shortfall=charge - card_part,
     )
 
@@ -93,4 +94,5 @@ def sale_entry(entry_id: uuid.UUID, till_id: int, card_id: int, quote: Quote,
         cash_delta=-alloc.cash, bonus_parts=tuple((g, -a) for g, a in alloc.bonus_parts),
         list_amount=quote.list_amount, discount=quote.discount,
         tendered_cash=quote.shortfall, cashier_id=cashier_id, created_at=created_at,
+        allowance_delta=-alloc.allowance,
     )

@@ -1,9 +1,25 @@
-"""Purses of a card: refundable cash and expiring bonus grants, and how a debit draws on them."""
+"""Purses of a card: refundable cash, an employer's allowance, expiring bonus grants.
+
+A debit draws on the purses in the card type's spending order (default bonus → allowance
+→ cash; bonus soonest-expiring first); whatever the purses cannot cover lands on cash,
+which goes negative only when forced (a back-filled offline sale).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+BONUS, ALLOWANCE, CASH = "bonus", "allowance", "cash"
+DEFAULT_ORDER: tuple[str, ...] = (BONUS, ALLOWANCE, CASH)
+
+
+def check_order(order: tuple[str, ...]) -> tuple[str, ...]:
+    """A spending order names each purse once."""
+    if sorted(order) != sorted(DEFAULT_ORDER):
+        raise ValueError(f"a spending order names bonus, allowance and cash once each, "
+                         f"got {order!r}")
+    return order
 
 
 @dataclass(frozen=True)
@@ -17,10 +33,11 @@ class BonusGrant:
 
 @dataclass(frozen=True)
 class Allocation:
-    """Which purses pay a charge: bonus grants (soonest-expiring first), then cash."""
+    """Which purses pay a charge: bonus grants, allowance, cash."""
 
     bonus_parts: tuple[tuple[str, int], ...]
     cash: int
+    allowance: int = 0
 
     @property
     def bonus(self) -> int:
@@ -28,7 +45,7 @@ class Allocation:
 
     @property
     def total(self) -> int:
-        return self.bonus + self.cash
+        return self.bonus + self.allowance + self.cash
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,7 @@ class Wallet:
     cash: int
     grants: tuple[BonusGrant, ...] = ()
     withheld: int = 0  # authorised, not yet settled
+    allowance: int = 0  # an employer's subsidy: spendable, never refunded
 
     def live_grants(self, today: date) -> tuple[BonusGrant, ...]:
         live = [g for g in self.grants if g.remaining > 0 and g.expires_on >= today]
@@ -47,7 +65,7 @@ class Wallet:
         return sum(g.remaining for g in self.live_grants(today))
 
     def balance(self, today: date) -> int:
-        return self.cash + self.bonus(today)
+        return self.cash + self.bonus(today) + self.allowance
 
     def available(self, today: date) -> int:
         return max(0, self.balance(today) - self.withheld)
@@ -56,23 +74,35 @@ class Wallet:
         live = self.live_grants(today)
         return live[0] if live else None
 
-    def allocate(self, amount: int, today: date) -> Allocation:
-        """Split ``amount`` over bonus grants then cash; cash may go negative only if forced.
+    def allocate(self, amount: int, today: date,
+                 order: tuple[str, ...] = DEFAULT_ORDER) -> Allocation:
+        """Split ``amount`` over the purses in ``order``; any excess lands on cash.
 
         Callers check ``available`` first; back-fill of offline sales is the one place that
-        allocates more than the balance, and the excess lands on cash.
+        allocates more than the balance.
         """
         if amount < 0:
             raise ValueError("cannot allocate a negative amount")
         rest = amount
         parts: list[tuple[str, int]] = []
-        for g in self.live_grants(today):
+        allowance = cash = 0
+        for purse in order:
             if rest == 0:
                 break
-            take = min(g.remaining, rest)
-            parts.append((g.id, take))
-            rest -= take
-        return Allocation(tuple(parts), rest)
+            if purse == BONUS:
+                for g in self.live_grants(today):
+                    if rest == 0:
+                        break
+                    take = min(g.remaining, rest)
+                    parts.append((g.id, take))
+                    rest -= take
+            elif purse == ALLOWANCE:
+                allowance = min(max(self.allowance, 0), rest)
+                rest -= allowance
+            else:
+                cash = min(max(self.cash, 0), rest)
+                rest -= cash
+        return Allocation(tuple(parts), cash + rest, allowance)
 
     def after(self, alloc: Allocation) -> Wallet:
         """The wallet once ``alloc`` has been debited."""
@@ -80,4 +110,5 @@ class Wallet:
         grants = tuple(
             BonusGrant(g.id, g.remaining - used.get(g.id, 0), g.expires_on) for g in self.grants
         )
-        return Wallet(self.cash - alloc.cash, grants, self.withheld)
+        return Wallet(self.cash - alloc.cash, grants, self.withheld,
+                      self.allowance - alloc.allowance)

@@ -35,6 +35,7 @@ from tillcard.store.ledger import (
     _HEAD,
     _SET_SPEND,
     CASH_CARD,
+    CT,
     C,
     G,
     InvalidRequest,
@@ -49,6 +50,7 @@ from tillcard.store.site import load_rules
 NEGATIVE = "negative_balance"
 CONFLICT = "conflict"
 BONUS_MOVED = "bonus_moved_to_cash"
+ALLOWANCE_MOVED = "allowance_moved_to_cash"
 MAX_BATCH = 5000  # as tillcard_backfill()
 
 
@@ -95,7 +97,8 @@ def request(entries: Sequence[Entry], till_id: int, rules: SiteRules) -> list[di
                       "list": e.list_amount,
                       "discount": e.discount, "tendered": e.tendered_cash,
                       "cashier": e.cashier_id, "at": e.created_at.isoformat(),
-                      "bonus": -sum(d for _, d in e.bonus_parts)})
+                      "bonus": -sum(d for _, d in e.bonus_parts),
+                      "allowance": -e.allowance_delta})
     return batch
 
 
@@ -131,6 +134,7 @@ def _from_answer(entries: Sequence[Entry], doc: dict[str, Any]) -> BackfillResul
         applied = replace(e, card_id=r.get("card") or e.card_id, seq=r["seq"],
                           prev_hash=r["prev_hash"], cash_delta=r["cash"],
                           bonus_parts=bonus_parts_from_json(r["parts"]), new_grant=None,
+                          allowance_delta=r.get("allowance", 0),
                           created_at=datetime.fromisoformat(r["at"]).astimezone(UTC))
         if applied.hash != r["hash"]:
             raise LedgerError(f"the centre hashed entry {e.id} differently")
@@ -179,17 +183,21 @@ def _backfill_sqlite(engine: Engine, till_id: int, entries: Sequence[Entry],
                 continue
             day = clock.business_day(when)
             part = e.list_amount - e.discount - e.tendered_cash
-            purse = conn.execute(select(P.c.cash, P.c.day, P.c.day_amount, P.c.day_count,
-                                        C.c.status).join(C, C.c.id == P.c.card_id)
+            purse = conn.execute(select(P.c.cash, P.c.allowance, P.c.day, P.c.day_amount,
+                                        P.c.day_count, C.c.status, CT.c.spend_order)
+                                 .join(C, C.c.id == P.c.card_id)
+                                 .join(CT, CT.c.id == C.c.card_type_id)
                                  .where(P.c.card_id == e.card_id)).one()
             grants = conn.execute(select(G.c.id, G.c.remaining, G.c.expires_on).where(
                 G.c.card_id == e.card_id, G.c.remaining != 0)).all()
-            alloc = wallet_from(purse.cash, grants).allocate(part, day)
+            alloc = wallet_from(purse.cash, grants, purse.allowance).allocate(
+                part, day, tuple(purse.spend_order.split(",")))
             head = conn.execute(_HEAD, {"till": till_id}).one()
             applied = replace(e, seq=head.last_seq + 1, prev_hash=head.last_hash,
                               cash_delta=-alloc.cash,
                               bonus_parts=tuple((g, -a) for g, a in alloc.bonus_parts),
-                              new_grant=None, created_at=when)
+                              new_grant=None, created_at=when,
+                              allowance_delta=-alloc.allowance)
             conn.execute(insert(J), {**entry_values(applied), "recorded_at": now})
             counter = DayCounter(purse.day, purse.day_amount, purse.day_count).add(day, part)
             conn.execute(_SET_SPEND, {"card": e.card_id, "day": counter.day,
@@ -197,7 +205,8 @@ def _backfill_sqlite(engine: Engine, till_id: int, entries: Sequence[Entry],
                                       "now": now})
             last_at = when if last_at is None else max(last_at, when)
             kinds = _exceptions(conn, applied, CardStatus(purse.status),
-                                -sum(d for _, d in e.bonus_parts) - alloc.bonus, now)
+                                -sum(d for _, d in e.bonus_parts) - alloc.bonus,
+                                -e.allowance_delta - alloc.allowance, now)
             items.append(Backfilled(applied, exception=", ".join(kinds) or None))
         return BackfillResult(items, *_touched(conn, card_ids))
 
@@ -209,7 +218,7 @@ def _check_cards(conn: Connection, card_ids: list[int]) -> None:
 
 
 def _exceptions(conn: Connection, e: Entry, status: CardStatus, bonus_moved: int,
-                now: datetime) -> list[str]:
+                allowance_moved: int, now: datetime) -> list[str]:
     """What a manager must chase about this back-filled sale (tillcard_backfill's rules)."""
     cash = conn.execute(select(P.c.cash).where(P.c.card_id == e.card_id)).scalar_one()
     kinds = [NEGATIVE] if cash < 0 else []  # recorded by the journal trigger
@@ -219,6 +228,10 @@ def _exceptions(conn: Connection, e: Entry, status: CardStatus, bonus_moved: int
     if status not in (CardStatus.ACTIVE, CardStatus.BLOCKED):
         rows.append({**base, "kind": f"sold_while_{status.value}", "amount": cash,
                      "note": ""})
+    if allowance_moved > 0:
+        rows.append({**base, "kind": ALLOWANCE_MOVED, "amount": allowance_moved,
+                     "note": "allowance the till used offline was no longer there; paid "
+                             "from cash"})
     if bonus_moved > 0:
         rows.append({**base, "kind": BONUS_MOVED, "amount": bonus_moved,
                      "note": "bonus the till used offline was no longer there; paid from "
@@ -231,8 +244,8 @@ def _exceptions(conn: Connection, e: Entry, status: CardStatus, bonus_moved: int
 def _touched(conn: Connection, card_ids: list[int]
              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     purses = [dict(r._mapping) for r in conn.execute(
-        select(P.c.card_id, P.c.cash, P.c.bonus, P.c.day, P.c.day_amount, P.c.day_count,
-               P.c.version).where(P.c.card_id.in_(card_ids)))]
+        select(P.c.card_id, P.c.cash, P.c.bonus, P.c.allowance, P.c.day, P.c.day_amount,
+               P.c.day_count, P.c.version).where(P.c.card_id.in_(card_ids)))]
     grants = [dict(r._mapping) for r in conn.execute(
         select(G.c.id, G.c.card_id, G.c.remaining, G.c.expires_on, G.c.origin_entry,
                G.c.version).where(G.c.card_id.in_(card_ids)))]

@@ -234,7 +234,7 @@ class Ledger:
             expired = self._expire(conn, req.till_id, locked, req.created_at, req.cashier_id,
                                    today)
             quote = make_quote(req.list_amount, locked.card.card_type.discount_bp,
-                               locked.wallet, today)
+                               locked.wallet, today, locked.card.card_type.spend_order)
             spent = locked.spent(today)
             refusal = sale_refusal(locked.card, quote, spent, today,
                                    split_tender=req.split_tender,
@@ -250,7 +250,7 @@ class Ledger:
                 bonus_parts=tuple((g, -a) for g, a in alloc.bonus_parts),
                 list_amount=req.list_amount, discount=quote.discount,
                 tendered_cash=quote.shortfall, cashier_id=req.cashier_id,
-                created_at=req.created_at,
+                created_at=req.created_at, allowance_delta=-alloc.allowance,
             )
             counter = locked.counter.add(locked.counter.effective_day(today), alloc.total)
             entry = self._append(conn, entry, counter)
@@ -287,7 +287,7 @@ class Ledger:
                 card_id=sale.card_id, cash_delta=-sale.cash_delta,
                 bonus_parts=tuple((g, -d) for g, d in sale.bonus_parts),
                 tendered_cash=sale.tendered_cash, refers_to=sale_id, cashier_id=cashier_id,
-                created_at=created_at,
+                created_at=created_at, allowance_delta=-sale.allowance_delta,
             )
             counter = locked.counter.remove(clock.business_day(sale.created_at),
                                             -sale.total_delta)
@@ -422,12 +422,13 @@ class Ledger:
         windows = [window_from(w) for w in conn.execute(_WINDOWS, {"type_id": ctype.id})]
         counter = DayCounter(m["p_day"], m["p_day_amount"], m["p_day_count"])
         return _Locked(card_from(card, holder, card_type_from(ctype, windows)),
-                       wallet_from(m["p_cash"], grants), counter)
+                       wallet_from(m["p_cash"], grants, m["p_allowance"]), counter)
 
     def _wallet(self, conn: Connection, card_id: int) -> Wallet:
-        cash = conn.execute(select(P.c.cash).where(P.c.card_id == card_id)).scalar_one()
+        purse = conn.execute(select(P.c.cash, P.c.allowance).where(
+            P.c.card_id == card_id)).one()
         grants = conn.execute(_GRANTS, {"card_id": card_id}).all()
-        return wallet_from(cash, grants)
+        return wallet_from(purse.cash, grants, purse.allowance)
 
     @staticmethod
     def _check_cashier(conn: Connection, cashier_id: int | None) -> None:
@@ -461,7 +462,7 @@ class Ledger:
                       cashier_id=cashier_id, created_at=at)
         entry = self._append(conn, entry, locked.counter)
         stale_ids = {g.id for g in stale}
-        locked.wallet = Wallet(locked.wallet.cash, tuple(
+        locked.wallet = replace(locked.wallet, grants=tuple(
             g for g in locked.wallet.grants if g.id not in stale_ids))
         return (entry,)
 

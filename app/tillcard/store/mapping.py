@@ -15,7 +15,7 @@ from tillcard.domain.journal import (
     bonus_parts_to_json,
 )
 from tillcard.domain.meals import MealWindow
-from tillcard.domain.wallet import BonusGrant, Wallet
+from tillcard.domain.wallet import DEFAULT_ORDER, BonusGrant, Wallet
 
 
 def card_type_from(r: Any, windows: Sequence[MealWindow] = ()) -> CardType:
@@ -27,6 +27,9 @@ def card_type_from(r: Any, windows: Sequence[MealWindow] = ()) -> CardType:
         recharge=RechargeRule(r.bonus_bp, tiers, r.bonus_expiry_days),
         meal_windows=tuple(windows),
         refuse_outside_windows=bool(getattr(r, "refuse_outside_windows", False)),
+        spend_order=tuple((getattr(r, "spend_order", None) or ",".join(DEFAULT_ORDER))
+                          .split(",")),
+        allowance_reset=getattr(r, "allowance_reset", None) or "never",
     )
 
 
@@ -43,8 +46,9 @@ def card_from(card: Any, holder: Any, card_type: CardType) -> Card:
     )
 
 
-def wallet_from(cash: int, grants: Sequence[Any]) -> Wallet:
-    return Wallet(cash, tuple(BonusGrant(g.id, g.remaining, g.expires_on) for g in grants))
+def wallet_from(cash: int, grants: Sequence[Any], allowance: int = 0) -> Wallet:
+    return Wallet(cash, tuple(BonusGrant(g.id, g.remaining, g.expires_on) for g in grants),
+                  allowance=allowance)
 
 
 def entry_from(r: Any) -> Entry:
@@ -57,6 +61,7 @@ def entry_from(r: Any) -> Entry:
         new_grant=grant, list_amount=r.list_amount, discount=r.discount,
         tendered_cash=r.tendered_cash, refers_to=r.refers_to, cashier_id=r.cashier_id,
         created_at=r.created_at, prev_hash=r.prev_hash,
+        allowance_delta=getattr(r, "allowance_delta", 0) or 0,
     )
 
 
@@ -72,5 +77,5 @@ def entry_values(e: Entry) -> dict[str, Any]:
         "discount": e.discount, "tendered_cash": e.tendered_cash, "refers_to": e.refers_to,
         "void_of": e.refers_to if e.kind is EntryKind.VOID else None,
         "cashier_id": e.cashier_id, "created_at": e.created_at, "prev_hash": e.prev_hash,
-        "hash": e.hash,
+        "hash": e.hash, "allowance_delta": e.allowance_delta,
     }

@@ -73,12 +73,12 @@ SALE_SQL = "SELECT tillcard_sale($1, $2, $3, $4, $5, $6, $7)"
 STATE_SQL = (
     "SELECT json_build_object('card', row_to_json(c), 'grant_ids', g.ids, "
     "'grant_remaining', g.remaining, 'grant_expires', g.expires) FROM ("
-    "SELECT p.card_id, p.cash, p.day, p.day_amount, p.day_count, p.version, "
+    "SELECT p.card_id, p.cash, p.allowance, p.day, p.day_amount, p.day_count, p.version, "
     "cd.number, cd.uid, cd.status, cd.valid_until, cd.pin_hash, cd.pin_failures, "
     "h.id AS holder_id, h.name AS holder_name, h.staff_no, t.code, t.name AS type_name, "
     "t.discount_bp, t.per_txn_limit, t.daily_amount_limit, t.daily_count_limit, "
     "t.pin_above, t.offline_limit, t.validity_days, t.bonus_bp, t.bonus_tiers, "
-    "t.bonus_expiry_days, t.refuse_outside_windows, "
+    "t.bonus_expiry_days, t.refuse_outside_windows, t.spend_order, t.allowance_reset, "
     "(SELECT json_agg(json_build_array(w.name, w.start_min, w.end_min, w.count_limit, "
     "w.fixed_price) ORDER BY w.position) FROM meal_windows w "
     "WHERE w.card_type_id = t.id) AS windows "
@@ -91,11 +91,12 @@ STATE_SQL = (
 # the card type's columns in the card's JSON row ("name" is the holder's there)
 _TYPE_KEYS = ("code", "discount_bp", "per_txn_limit", "daily_amount_limit",
               "daily_count_limit", "pin_above", "offline_limit", "validity_days", "bonus_bp",
-              "bonus_tiers", "bonus_expiry_days", "type_name", "refuse_outside_windows")
+              "bonus_tiers", "bonus_expiry_days", "type_name", "refuse_outside_windows",
+              "spend_order", "allowance_reset")
 
 # Prepared-statement names carry a version: a changed statement gets a new name.
 SALE_STATEMENT = (b"tillcard_sale_2", SALE_SQL)
-STATE_STATEMENT = (b"tillcard_state_3", STATE_SQL)
+STATE_STATEMENT = (b"tillcard_state_4", STATE_SQL)
 VOID_STATEMENT = (b"tillcard_void_1", "SELECT tillcard_void($1, $2, $3, $4)")
 RECHARGE_STATEMENT = (b"tillcard_recharge_1", "SELECT tillcard_recharge($1, $2, $3, $4, $5)")
 BACKFILL_STATEMENT = (b"tillcard_backfill_1", "SELECT tillcard_backfill($1, $2)")
@@ -183,7 +184,7 @@ class Answers:
             return Outcome(entry_from_json(doc["entry"]), None, card, wallet, spent,
                            replayed=True, version=doc["version"], counter=counter)
         alloc = Allocation(tuple(zip(doc["alloc_ids"], doc["alloc_amounts"], strict=True)),
-                           doc["alloc_cash"])
+                           doc["alloc_cash"], doc.get("alloc_allowance", 0))
         quote = Quote(list_amount=req.list_amount, discount=doc["discount"],
                       charge=doc["charge"], balance_before=doc["balance"],
                       available=doc["available"], allocation=alloc,
@@ -206,14 +207,15 @@ class Answers:
             bonus_parts=tuple((g, -a) for g, a in alloc.bonus_parts),
             list_amount=req.list_amount, discount=quote.discount,
             tendered_cash=quote.shortfall, cashier_id=req.cashier_id,
-            created_at=at, prev_hash=doc["prev_hash"])
+            created_at=at, prev_hash=doc["prev_hash"], allowance_delta=-alloc.allowance)
         return Outcome(entry, None, card, wallet.after(alloc), spent, quote, extra=extra,
                        version=doc["version"], counter=counter)
 
     def changed(self, doc: dict[str, Any], card_id: int, entry: Entry | None) -> Outcome:
         """A void's or a recharge's outcome: the card as locked, the purses after."""
         card = self._card(doc["card"], card_id)
-        wallet = Wallet(doc["cash"], _grants(doc))
+        wallet = Wallet(doc["cash"], _grants(doc),
+                        allowance=doc.get("allowance", doc["card"].get("allowance")) or 0)
         today = date.fromisoformat(doc["today"])
         counter = DayCounter(_day(doc["day"]), doc["day_amount"], doc["day_count"])
         spent = counter.spent(today)
@@ -287,7 +289,8 @@ class PgCentre:
                 card_id=doc["card_id"], cash_delta=doc["cash_delta"],
                 bonus_parts=bonus_parts_from_json(doc["bonus_parts"]),
                 tendered_cash=doc["tendered"], refers_to=sale_id, cashier_id=cashier_id,
-                created_at=_at(doc["at"]), prev_hash=doc["prev_hash"])
+                created_at=_at(doc["at"]), prev_hash=doc["prev_hash"],
+                allowance_delta=doc.get("allowance_delta", 0))
         return self._answers.changed(doc, doc["card"]["card_id"], entry)
 
     def recharge(self, entry_id: uuid.UUID, till_id: int, card_id: int, amount: int,
@@ -397,7 +400,8 @@ def _grants(doc: dict[str, Any]) -> tuple[BonusGrant, ...]:
 
 def _wallet(doc: dict[str, Any]) -> Wallet:
     """The wallet as the card was read (before the call's own entry)."""
-    return Wallet(doc["card"]["cash"], _grants(doc))
+    return Wallet(doc["card"]["cash"], _grants(doc),
+                  allowance=doc["card"].get("allowance") or 0)
 
 
 def entry_from_json(j: dict[str, Any]) -> Entry:
@@ -415,4 +419,4 @@ def entry_from_json(j: dict[str, Any]) -> Entry:
         refers_to=None if j["refers_to"] is None else uuid.UUID(j["refers_to"]),
         cashier_id=j["cashier_id"],
         created_at=datetime.fromisoformat(j["created_at"]).astimezone(UTC),
-        prev_hash=j["prev_hash"])
+        prev_hash=j["prev_hash"], allowance_delta=j.get("allowance_delta") or 0)

@@ -132,6 +132,7 @@ class ReferenceStore:
                     [[t.min_amount, t.bonus] for t in rr.tiers]),
                 bonus_expiry_days=rr.bonus_expiry_days, updated_at=_now(),
                 refuse_outside_windows=ct.refuse_outside_windows,
+                spend_order=",".join(ct.spend_order), allowance_reset=ct.allowance_reset,
             ).returning(CardTypeRow.id)).scalar_one())
             if windows:
                 conn.execute(insert(MealWindowRow), [
@@ -180,5 +181,10 @@ class ReferenceStore:
                 or_(CardRow.uid == t.upper(), CardRow.number == t))).scalar_one_or_none()
 
     def card_ids(self) -> list[int]:
+        """Cards people hold, without the walk-in card every database carries.
+
+        So an empty list still means "nothing issued yet" and the demo seeds (migration 0010).
+        """
         with self._engine.connect() as conn:
-            return list(conn.execute(select(CardRow.id).order_by(CardRow.id)).scalars())
+            return list(conn.execute(select(CardRow.id).where(CardRow.number != "CASH")
+                                     .order_by(CardRow.id)).scalars())

@@ -131,6 +131,8 @@ class CardTypeRow(Base):
     updated_at: Mapped[datetime]
     changed_xid: Mapped[int | None] = mapped_column(index=True)
     refuse_outside_windows: Mapped[bool] = mapped_column(Boolean, default=False)
+    spend_order: Mapped[str] = mapped_column(String(40), default="bonus,allowance,cash")
+    allowance_reset: Mapped[str] = mapped_column(String(10), default="never")
 
 
 class MealWindowRow(Base):
@@ -186,6 +188,7 @@ class PurseRow(Base):
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), primary_key=True)
     cash: Mapped[int] = mapped_column(default=0)
     bonus: Mapped[int] = mapped_column(default=0)
+    allowance: Mapped[int] = mapped_column(default=0, server_default="0")
     day: Mapped[date | None] = mapped_column(Date)
     day_amount: Mapped[int] = mapped_column(default=0)
     day_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -222,6 +225,7 @@ class JournalRow(Base):
     cash_delta: Mapped[int]
     bonus_delta: Mapped[int]
     bonus_parts: Mapped[str] = mapped_column(Text, default="[]")
+    allowance_delta: Mapped[int] = mapped_column(default=0, server_default="0")
     grant_id: Mapped[str | None] = mapped_column(String(40))
     grant_amount: Mapped[int] = mapped_column(default=0)
     grant_expires_on: Mapped[date | None] = mapped_column(Date)
@@ -325,6 +329,7 @@ class OutboxRow(Base):
     card_id: Mapped[int] = mapped_column(Integer, index=True)
     cash_delta: Mapped[int]
     bonus_parts: Mapped[str] = mapped_column(Text, default="[]")
+    allowance_delta: Mapped[int] = mapped_column(default=0, server_default="0")
     list_amount: Mapped[int] = mapped_column(default=0)
     discount: Mapped[int] = mapped_column(default=0)
     tendered_cash: Mapped[int] = mapped_column(default=0)

@@ -57,6 +57,7 @@ class _Grant:
 class _Totals:
     cash: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     bonus: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    allowance: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     grants: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     made: dict[str, _Grant] = field(default_factory=dict)
     sales: dict[uuid.UUID, Entry] = field(default_factory=dict)
@@ -129,6 +130,7 @@ def verify(engine: Engine, anchor: dict[int, tuple[int, str]] | None = None) -> 
 def _count(t: _Totals, e: Entry) -> None:
     t.cash[e.card_id] += e.cash_delta
     t.bonus[e.card_id] += e.bonus_delta
+    t.allowance[e.card_id] += e.allowance_delta
     for gid, d in e.bonus_parts:
         t.grants[gid] += d
         t.parts.append((gid, e))
@@ -146,8 +148,13 @@ def shape_problems(e: Entry) -> list[str]:
     """What an entry of its kind may not contain (the functions never write such a row)."""
     found: list[str] = []
     parts = [d for _, d in e.bonus_parts]
+    if e.kind is not EntryKind.SALE and e.kind is not EntryKind.VOID and e.kind not in (
+            EntryKind.ALLOWANCE, EntryKind.ALLOWANCE_RESET, EntryKind.TRANSFER_IN,
+            EntryKind.TRANSFER_OUT) and e.allowance_delta:
+        found.append(f"a {e.kind} entry that moves the allowance purse")
     if e.kind is EntryKind.SALE:
-        if e.cash_delta > 0 or any(d > 0 for d in parts) or e.new_grant is not None:
+        if (e.cash_delta > 0 or any(d > 0 for d in parts) or e.new_grant is not None
+                or e.allowance_delta > 0):
             found.append("a sale that credits the card")
         if not (0 <= e.discount <= e.list_amount
                 and 0 <= e.tendered_cash <= e.list_amount - e.discount):
@@ -168,6 +175,12 @@ def shape_problems(e: Entry) -> list[str]:
     elif e.kind is EntryKind.VOID and (e.refers_to is None or e.list_amount or e.discount
                                        or e.new_grant is not None):
         found.append("a void that does more than reverse a sale")
+    elif e.kind in (EntryKind.ALLOWANCE, EntryKind.ALLOWANCE_RESET):
+        grant = e.kind is EntryKind.ALLOWANCE
+        if (e.cash_delta or parts or e.new_grant is not None
+                or (grant and (e.allowance_delta <= 0 or e.allowance_delta != e.list_amount))
+                or (not grant and e.allowance_delta >= 0)):
+            found.append("an allowance entry that does more than move the allowance")
     elif e.kind is EntryKind.CASH_SALE and (
             e.cash_delta or parts or e.new_grant is not None or e.list_amount <= 0
             or e.discount or e.tendered_cash != e.list_amount or e.refers_to is not None):
@@ -189,6 +202,7 @@ def _void_problems(t: _Totals) -> list[str]:
             continue
         mirror = (v.card_id == sale.card_id and v.cash_delta == -sale.cash_delta
                   and v.bonus_parts == tuple((g, -d) for g, d in sale.bonus_parts)
+                  and v.allowance_delta == -sale.allowance_delta
                   and v.tendered_cash == sale.tendered_cash)
         if not mirror:
             found.append(f"{where}: does not mirror the sale it voids")
@@ -230,7 +244,8 @@ def _purse_problems(conn: Connection, t: _Totals, found: list[str]) -> int:
     for g in conn.execute(select(BonusGrantRow.card_id, BonusGrantRow.remaining)):
         by_card[g.card_id] += g.remaining
     cards = 0
-    for p in conn.execute(select(PurseRow.card_id, PurseRow.cash, PurseRow.bonus)):
+    for p in conn.execute(select(PurseRow.card_id, PurseRow.cash, PurseRow.bonus,
+                                 PurseRow.allowance)):
         cards += 1
         if p.cash != t.cash.get(p.card_id, 0):
             found.append(f"card {p.card_id}: cash {p.cash} but journal says "
@@ -238,6 +253,9 @@ def _purse_problems(conn: Connection, t: _Totals, found: list[str]) -> int:
         if p.bonus != t.bonus.get(p.card_id, 0):
             found.append(f"card {p.card_id}: bonus {p.bonus} but journal says "
                          f"{t.bonus.get(p.card_id, 0)}")
+        if p.allowance != t.allowance.get(p.card_id, 0):
+            found.append(f"card {p.card_id}: allowance {p.allowance} but journal says "
+                         f"{t.allowance.get(p.card_id, 0)}")
         if p.bonus != by_card.get(p.card_id, 0):
             found.append(f"card {p.card_id}: bonus {p.bonus} but its grants hold "
                          f"{by_card.get(p.card_id, 0)}")

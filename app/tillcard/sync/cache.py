@@ -65,6 +65,7 @@ OUT: Table = OutboxRow.__table__  # type: ignore[assignment]
 _SETTLE = update(OUT).where(OUT.c.id == bindparam("eid")).values(
     state=bindparam("st"), note=bindparam("nt"), settled_at=bindparam("at"),
     cash_delta=func.coalesce(bindparam("cd", type_=BigInteger), OUT.c.cash_delta),
+    allowance_delta=func.coalesce(bindparam("ad", type_=BigInteger), OUT.c.allowance_delta),
     bonus_parts=func.coalesce(bindparam("bp", type_=Text), OUT.c.bonus_parts),
     discount=func.coalesce(bindparam("dc", type_=BigInteger), OUT.c.discount),
     tendered_cash=func.coalesce(bindparam("tc", type_=BigInteger), OUT.c.tendered_cash),
@@ -73,7 +74,8 @@ _SETTLE = update(OUT).where(OUT.c.id == bindparam("eid")).values(
 
 UNSENT = (EntryState.OFFLINE.value, EntryState.AUTHORIZING.value)
 _COUNTED = (EntryState.APPLIED.value, EntryState.OFFLINE.value, EntryState.EXCEPTION.value)
-_UNSENT_OF_CARD = select(OUT.c.state, OUT.c.cash_delta, OUT.c.bonus_parts, OUT.c.list_amount,
+_UNSENT_OF_CARD = select(OUT.c.state, OUT.c.cash_delta, OUT.c.allowance_delta,
+                         OUT.c.bonus_parts, OUT.c.list_amount,
                          OUT.c.discount, OUT.c.tendered_cash, OUT.c.created_at).where(
     OUT.c.card_id == bindparam("card"), OUT.c.state.in_(UNSENT),
     OUT.c.kind == EntryKind.SALE.value)
@@ -109,6 +111,7 @@ class OutboxItem:
 def _entry(r: Any) -> Entry:
     return Entry(id=r.id, till_id=0, seq=r.seq or 0, kind=EntryKind(r.kind), card_id=r.card_id,
                  cash_delta=r.cash_delta, bonus_parts=bonus_parts_from_json(r.bonus_parts),
+                 allowance_delta=r.allowance_delta,
                  list_amount=r.list_amount, discount=r.discount,
                  tendered_cash=r.tendered_cash, refers_to=r.refers_to,
                  cashier_id=r.cashier_id, created_at=r.created_at)
@@ -145,6 +148,7 @@ class TillCache:
                 conn.execute(OUT.insert().values(
                     id=entry.id, state=state.value, kind=str(entry.kind),
                     card_id=entry.card_id, cash_delta=entry.cash_delta,
+                    allowance_delta=entry.allowance_delta,
                     bonus_parts=bonus_parts_to_json(entry.bonus_parts),
                     list_amount=entry.list_amount, discount=entry.discount,
                     tendered_cash=entry.tendered_cash, refers_to=entry.refers_to,
@@ -269,12 +273,13 @@ class TillCache:
         with self.engine.connect() as conn:  # one connection, prebuilt statements
             card, wallet, spent = self.ledger.card_state_in(conn, card_id, today)
             rows = conn.execute(_UNSENT_OF_CARD, {"card": card_id}).all()
-        cash, withheld = wallet.cash, wallet.withheld
+        cash, withheld, allowance = wallet.cash, wallet.withheld, wallet.allowance
         grants = {g.id: g.remaining for g in wallet.grants}
         amount, count = spent.amount, spent.count
         for r in rows:
             if r.state == EntryState.OFFLINE.value:
                 cash += r.cash_delta
+                allowance += r.allowance_delta
                 for gid, d in bonus_parts_from_json(r.bonus_parts):
                     grants[gid] = grants.get(gid, 0) + d
             else:
@@ -283,7 +288,7 @@ class TillCache:
                 amount += _debit(r)
                 count += 1
         adjusted = Wallet(cash, tuple(BonusGrant(g.id, grants[g.id], g.expires_on)
-                                      for g in wallet.grants), withheld)
+                                      for g in wallet.grants), withheld, allowance)
         return card, adjusted, DaySpend(amount, count)
 
     def find_card_id(self, token: str) -> int | None:
@@ -336,6 +341,7 @@ class TillCache:
                 conn.execute(OUT.insert().values(
                     id=entry.id, state=EntryState.APPLIED.value, kind=str(entry.kind),
                     card_id=entry.card_id, cash_delta=entry.cash_delta,
+                    allowance_delta=entry.allowance_delta,
                     bonus_parts=bonus_parts_to_json(entry.bonus_parts),
                     list_amount=entry.list_amount, discount=entry.discount,
                     tendered_cash=entry.tendered_cash, refers_to=entry.refers_to,
@@ -419,6 +425,7 @@ class TillCache:
             return
         values: dict[str, Any] = {"cash": out.wallet.cash,
                                   "bonus": sum(g.remaining for g in out.wallet.grants),
+                                  "allowance": out.wallet.allowance,
                                   "version": out.version}
         if out.counter is not None:
             values.update(day=out.counter.day, day_amount=out.counter.amount,
@@ -498,9 +505,11 @@ def _settle_params(entry_id: uuid.UUID, state: EntryState, entry: Entry | None, 
     """Parameters of ``_SETTLE``; ``None`` leaves a column as it was."""
     p: dict[str, Any] = {"eid": entry_id, "st": state.value, "nt": note,
                          "at": None if state is EntryState.OFFLINE else now,
-                         "cd": None, "bp": None, "dc": None, "tc": None, "sq": None, "hs": None}
+                         "cd": None, "ad": None, "bp": None, "dc": None, "tc": None,
+                         "sq": None, "hs": None}
     if entry is not None:
-        p.update(cd=entry.cash_delta, bp=bonus_parts_to_json(entry.bonus_parts),
+        p.update(cd=entry.cash_delta, ad=entry.allowance_delta,
+                 bp=bonus_parts_to_json(entry.bonus_parts),
                  dc=entry.discount, tc=entry.tendered_cash)
         if entry.seq:
             p.update(sq=entry.seq, hs=entry.hash)

@@ -19,7 +19,7 @@ import logging
 import socket
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import Engine, select
@@ -384,10 +384,10 @@ class TillSync:
         except LedgerError:  # issued since the last pull; the centre is out of reach
             raise Refused(Refusal(RefusalCode.OFFLINE_UNKNOWN_CARD)) from None
         if converting:  # this sale itself is held back in full as authorizing: undo that
-            wallet = Wallet(wallet.cash, wallet.grants, max(0, wallet.withheld
-                                                            - req.list_amount))
+            wallet = replace(wallet, withheld=max(0, wallet.withheld - req.list_amount))
             spent = DaySpend(max(0, spent.amount - req.list_amount), max(0, spent.count - 1))
-        quote = make_quote(req.list_amount, card.card_type.discount_bp, wallet, today)
+        quote = make_quote(req.list_amount, card.card_type.discount_bp, wallet, today,
+                           card.card_type.spend_order)
         till_today, card_today = self.cache.offline_debits(today, req.card_id)
         if converting:
             till_today -= req.list_amount
