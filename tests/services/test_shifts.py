@@ -18,7 +18,13 @@ from tillcard.domain.journal import EntryKind
 from tillcard.domain.money import AmountError
 from tillcard.domain.shift import ShiftSummary
 from tillcard.services.auth import Approval, PermissionDenied, Role, Session
-from tillcard.services.shifts import ApprovalNeeded, NoOpenShift, ShiftPolicy, ShiftService
+from tillcard.services.shifts import (
+    ApprovalNeeded,
+    CommentNeeded,
+    NoOpenShift,
+    ShiftPolicy,
+    ShiftService,
+)
 from tillcard.services.views import TillInfo
 from tillcard.store.engine import make_engine
 from tillcard.store.ledger import SaleRequest
@@ -96,8 +102,10 @@ def test_a_large_difference_needs_a_manager(books: Books):
     svc = service(books, clock, approval_over=1_000)
     svc.open(CASHIER, svc.count({1_000: 10}))
     short = svc.count({1_000: 8})  # 20.00 missing
+    with pytest.raises(CommentNeeded):
+        svc.close(CASHIER, short, "   ")  # a drawer off is explained first
     with pytest.raises(ApprovalNeeded) as need:
-        svc.close(CASHIER, short)
+        svc.close(CASHIER, short, "counted twice")
     assert need.value.difference == -2_000
     assert svc.current() is not None  # still open: nothing was frozen
     z = svc.close(CASHIER, short, "counted twice",
@@ -112,7 +120,7 @@ def test_the_z_is_frozen_and_reprinted_from_its_snapshot(books: Books):
     card = books.card("5103", cash=10_000)
     svc.open(CASHIER, svc.count({1_000: 5}))
     sell(books, card, 800, clock.tick())
-    z = svc.close(CASHIER, svc.count({1_000: 5, 500: 1, 100: 3}))
+    z = svc.close(CASHIER, svc.count({1_000: 5, 500: 1, 100: 3}), "float was short")
     sell(books, card, 999, clock.tick())  # after the close: not in this Z
     again = svc.reprint_z(CASHIER, z.z_no or 0)
     assert again == z and again.totals.sales == 1
@@ -192,9 +200,9 @@ def test_each_z_is_the_sum_of_the_journal_and_z_numbers_have_no_gaps(tmp_path_fa
             books.ledger.cash_sale(uuid.uuid4(), 1, amount, at, 1)
         elif kind == "close":
             counted = svc.count({100: k})
-            zs.append(svc.close(CASHIER, counted))
+            zs.append(svc.close(CASHIER, counted, "counted at random"))
             svc.open(CASHIER, counted)
-    zs.append(svc.close(CASHIER, CashCount()))
+    zs.append(svc.close(CASHIER, CashCount(), "emptied"))
     assert [z.z_no for z in zs] == list(range(1, len(zs) + 1))
     everything = books.ledger.till_entries(1, 0)
     with engine.connect() as conn:

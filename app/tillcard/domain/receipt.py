@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from tillcard.domain.cash import CashCount
+
 
 @dataclass(frozen=True)
 class ReceiptContext:
@@ -75,19 +77,63 @@ class CardActionReceipt:
 
 @dataclass(frozen=True)
 class ShiftReport:
-    """Z report at shift close."""
+    """An X report (``z_no`` None: the shift so far) or a Z (the closed shift, numbered).
+
+    ``ctx`` says where, who printed it and when. Amounts are minor units; the float and the
+    drawer count are by denomination. The cash figures add up on paper: float + cash in
+    - cash out is what the drawer should hold, against which the count is compared.
+    """
 
     ctx: ReceiptContext
+    z_no: int | None
     opened_at: datetime
-    sales_count: int
-    sales_total: int
+    opened_by: str
+    float_count: CashCount
+    sales_count: int  # card sales, split ones included
+    sales_total: int  # what they charged: card part + cash beside cards
+    card_total: int  # paid from cards
+    sale_cash: int  # cash beside cards (split tender)
+    cash_sales_count: int
+    cash_sales_total: int
     voids_count: int
-    voids_total: int
-    card_total: int
-    cash_tendered_total: int
-    recharge_total: int
-    cash_counted: int | None
+    voided_to_cards: int
+    cash_handed_back: int  # cash given back for voided split sales
+    recharges_count: int
+    recharge_cash: int
     cash_expected: int
+    refunds_paid: int = 0  # cash paid out when closing cards
+    discounts: int = 0
+    cashiers: tuple[str, ...] = ()
+    closed_at: datetime | None = None
+    closed_by: str = ""
+    counted: CashCount | None = None
+    comment: str = ""
+    approved_by: str = ""
+    reprint: bool = False
+
+    @property
+    def cash_in(self) -> int:
+        return self.sale_cash + self.cash_sales_total + self.recharge_cash
+
+    @property
+    def cash_out(self) -> int:
+        return self.cash_handed_back + self.refunds_paid
+
+    @property
+    def net_sales(self) -> int:
+        """Sales and cash sales less voids, card and cash parts alike."""
+        return (self.sales_total + self.cash_sales_total - self.voided_to_cards
+                - self.cash_handed_back)
+
+    @property
+    def cash_counted(self) -> int | None:
+        return None if self.counted is None else self.counted.total
+
+    @property
+    def difference(self) -> int | None:
+        """Counted less expected: negative is cash missing."""
+        counted = self.cash_counted
+        return None if counted is None else counted - self.cash_expected
 
 
 Receipt = SaleReceipt | VoidReceipt | RechargeReceipt | CardActionReceipt | ShiftReport

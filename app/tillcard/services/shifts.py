@@ -32,6 +32,14 @@ class NoOpenShift(Exception):
     """Nothing can be sold, reported or closed before a shift is opened."""
 
 
+class CommentNeeded(ValueError):
+    """A drawer that does not match is explained in words before the Z freezes it."""
+
+    def __init__(self, difference: int) -> None:
+        super().__init__(f"the drawer is {difference:+d} minor units off: say why")
+        self.difference = difference
+
+
 class ApprovalNeeded(Exception):
     """The drawer is off by more than the site allows: a manager must approve the Z."""
 
@@ -102,7 +110,10 @@ class ShiftService:
         summary = replace(self._summary(shift, mark), counted=counted, comment=comment.strip(),
                           closed_at=now, closed_by=session.user_id,
                           approved_by=approval.user_id if approval else None)
+        summary = replace(summary, names={**summary.names, session.user_id: session.name})
         difference = summary.difference or 0
+        if difference and not summary.comment:
+            raise CommentNeeded(difference)
         if needs_approval(difference, self.policy.approval_over) and approval is None:
             raise ApprovalNeeded(difference)
         if approval is not None:
@@ -149,15 +160,34 @@ class ShiftService:
 
     def receipt(self, s: ShiftSummary, printed_by: str, *, reprint: bool = False
                 ) -> ShiftReport:
-        """The printer's view of an X or a Z (``z_no`` is None for an X)."""
+        """The printer's view of an X or a Z (``z_no`` is None for an X).
+
+        Printed now by ``printed_by``; a Z's figures, names included, come from its frozen
+        snapshot alone, so a reprint (marked as one) prints what the first print did.
+        """
         t = s.totals
-        at = s.closed_at or self._clock()
+        now = self._clock()
+
+        def local(at: datetime) -> datetime:  # the store reads times back in UTC
+            return at.astimezone(now.tzinfo)
+
+        def name(user_id: int | None) -> str:
+            if user_id is None:
+                return ""
+            return s.names.get(user_id) or f"#{user_id}"
+
         return ShiftReport(
-            ctx=ReceiptContext(self._till.site, self._till.till_name, printed_by, at),
-            opened_at=s.opened_at, sales_count=t.sales, sales_total=t.card_part + t.sale_cash,
-            voids_count=t.voids, voids_total=t.voided_card + t.handed_back,
-            card_total=t.card_part - t.voided_card,
-            cash_tendered_total=t.sale_cash - t.handed_back + t.cash_sales_amount,
-            recharge_total=t.recharge_cash,
-            cash_counted=s.counted.total if s.counted is not None else None,
-            cash_expected=s.expected)
+            ctx=ReceiptContext(self._till.site, self._till.till_name, printed_by, now),
+            z_no=s.z_no, opened_at=local(s.opened_at), opened_by=name(s.opened_by),
+            float_count=s.float_count,
+            sales_count=t.sales, sales_total=t.card_part + t.sale_cash,
+            card_total=t.card_part, sale_cash=t.sale_cash,
+            cash_sales_count=t.cash_sales, cash_sales_total=t.cash_sales_amount,
+            voids_count=t.voids, voided_to_cards=t.voided_card,
+            cash_handed_back=t.handed_back,
+            recharges_count=t.recharges, recharge_cash=t.recharge_cash,
+            cash_expected=s.expected, refunds_paid=t.refunds, discounts=t.discounts,
+            cashiers=tuple(name(i) for i in t.cashiers),
+            closed_at=None if s.closed_at is None else local(s.closed_at),
+            closed_by=name(s.closed_by), counted=s.counted, comment=s.comment,
+            approved_by=name(s.approved_by), reprint=reprint)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 from escpos_test_printer import ENTRY_ID, VOIDED_ID, EscPosTestPrinter
 
+from tillcard.domain.cash import CashCount
 from tillcard.domain.receipt import (
     CardActionReceipt,
     ReceiptContext,
@@ -73,7 +74,17 @@ def card_replace(ctx: ReceiptContext) -> CardActionReceipt:
 
 @pytest.fixture
 def shift(ctx: ReceiptContext) -> ShiftReport:
-    return ShiftReport(ctx, opened_at=datetime(2025, 3, 4, 7, 0, 0), sales_count=131,
-                       sales_total=245_060, voids_count=2, voids_total=3_100,
-                       card_total=230_000, cash_tendered_total=15_060,
-                       recharge_total=80_000, cash_counted=95_000, cash_expected=95_060)
+    """Z 12 of a busy canteen till: 0.60 short, a manager signed it off."""
+    return ShiftReport(
+        ctx, z_no=12, opened_at=datetime(2025, 3, 4, 7, 0, 0), opened_by="Ann Lee",
+        float_count=CashCount(((10_000, 2), (1_000, 5), (100, 10))),  # 260.00
+        sales_count=131, sales_total=245_060, card_total=230_000, sale_cash=15_060,
+        cash_sales_count=4, cash_sales_total=8_000,
+        voids_count=2, voided_to_cards=2_600, cash_handed_back=500,
+        recharges_count=6, recharge_cash=80_000, discounts=1_230,
+        cash_expected=128_560,  # 260.00 + 150.60 + 80.00 + 800.00 - 5.00
+        cashiers=("Ann Lee", "Bo Chen"),
+        closed_at=datetime(2025, 3, 4, 12, 5, 9), closed_by="Ann Lee",
+        counted=CashCount(((10_000, 12), (5_000, 1), (2_000, 1), (1_000, 1), (500, 1))),
+        # 1285.00 counted against 1285.60 expected: 0.60 short
+        comment="a note stuck in the drawer", approved_by="Wang Fang")

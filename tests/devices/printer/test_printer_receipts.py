@@ -182,12 +182,12 @@ def test_card_replace_names_both_cards(test_printer: EscPosTestPrinter,
 def test_shift_report(test_printer: EscPosTestPrinter, shift: ShiftReport) -> None:
     job = print_on(test_printer, shift, ReceiptSettings(paper_mm=58))
     assert "SHIFT REPORT (Z)" in job.lines
-    assert value_of(job, "Sales") == "131"
-    assert value_of(job, "Sales total") == "2450.60"
-    assert value_of(job, "Voids total") == "31.00"
-    assert value_of(job, "Cash expected") == "950.60"
-    assert value_of(job, "Cash counted") == "950.00"
-    assert value_of(job, "Difference") == "-0.60"
+    assert value_of(job, "Report no.") == "Z 12"
+    assert value_of(job, "Card sales") == "131  2450.60"
+    assert value_of(job, "Voids") == "2    31.00"
+    assert value_of(job, "Cash expected") == "1285.60"
+    assert value_of(job, "Cash counted") == "1285.00"
+    assert value_of(job, "Difference (short)") == "-0.60"
     assert re.fullmatch(r"Signature +_+", job.lines[-1])
     assert_fits(job, 32)
 

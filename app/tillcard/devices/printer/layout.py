@@ -9,6 +9,7 @@ from typing import Literal
 
 from tillcard.devices.printer.labels import LABELS
 from tillcard.devices.printer.settings import ReceiptSettings
+from tillcard.domain.cash import CashCount
 from tillcard.domain.money import format_plain
 from tillcard.domain.receipt import (
     CardActionReceipt,
@@ -230,29 +231,108 @@ def _card_action(r: CardActionReceipt, sh: _Sheet) -> None:
     sh.context(r.ctx.till, r.ctx.cashier, r.ctx.at)
 
 
-def _shift(r: ShiftReport, sh: _Sheet) -> None:
-    sh.row("till", r.ctx.till)
-    sh.row("cashier", r.ctx.cashier)
+class _ShiftColumns:
+    """Column widths shared by a shift report's rows, so counts and amounts line up."""
+
+    def __init__(self, r: ShiftReport, sh: _Sheet) -> None:
+        counts = (r.sales_count, r.cash_sales_count, r.voids_count, r.recharges_count)
+        tallied = (r.sales_total, r.cash_sales_total, r.voided_to_cards + r.cash_handed_back,
+                   r.recharge_cash)
+        self.count = max(len(str(n)) for n in counts)
+        self.amount = max(text_width(sh.money(v)) for v in tallied)
+        drawer = [*r.float_count.pieces, *(r.counted.pieces if r.counted else ())]
+        self.denom = max((text_width(sh.money(d)) for d, _ in drawer), default=1)
+        self.pieces = max((len(str(n)) for _, n in drawer), default=1)
+
+
+def _tally(sh: _Sheet, cw: _ShiftColumns, key: str, count: int, minor: int) -> None:
+    """A count and its amount on one row: counts in one column, amounts flush right."""
+    sh.row(key, f"{count:>{cw.count}}  {sh.money(minor):>{cw.amount}}")
+
+
+def _pieces(sh: _Sheet, cw: _ShiftColumns, count: CashCount) -> None:
+    """One row per note or coin counted: ``100.00 x 3`` and what they make."""
+    for denom, n in count.pieces:
+        label = f"  {sh.money(denom):>{cw.denom}} x {n:>{cw.pieces}}"
+        sh.blocks.append(TextLine(pair(label, sh.money(denom * n), sh.cols)))
+
+
+def _signed(sh: _Sheet, minor: int) -> str:
+    return ("+" if minor > 0 else "") + sh.money(minor)
+
+
+def _shift_people(r: ShiftReport, sh: _Sheet) -> None:
+    sh.row("report_no", "X" if r.z_no is None else f"Z {r.z_no}", bold=True)
+    sh.long_row("till", r.ctx.till)
     sh.row("opened", _when(r.opened_at))
-    sh.row("closed", _when(r.ctx.at))
-    sh.rule()
-    sh.row("sales", str(r.sales_count))
-    sh.amount("sales_total", r.sales_total)
-    sh.row("voids", str(r.voids_count))
-    sh.amount("voids_total", r.voids_total)
-    sh.amount("card_total", r.card_total)
-    sh.amount("cash_total", r.cash_tendered_total)
-    sh.amount("recharge_total", r.recharge_total)
-    sh.rule()
-    sh.amount("cash_expected", r.cash_expected, bold=True)
-    if r.cash_counted is None:
-        sh.row("cash_counted", sh.label["not_counted"])
+    sh.long_row("opened_by", r.opened_by)
+    if r.closed_at is None:
+        sh.row("as_at", _when(r.ctx.at))
+        sh.long_row("printed_by", r.ctx.cashier)
     else:
-        sh.amount("cash_counted", r.cash_counted)
-        sh.amount("difference", r.cash_counted - r.cash_expected, bold=True)
-    sh.blocks.append(TextLine(""))
-    sh.blocks.append(TextLine(""))
-    sh.row("signature", "_" * max(sh.cols // 2, 8))
+        sh.row("closed", _when(r.closed_at))
+        sh.long_row("closed_by", r.closed_by)
+    if r.cashiers:
+        sh.long_row("cashiers", ", ".join(r.cashiers))
+
+
+def _shift_sales(r: ShiftReport, sh: _Sheet, cw: _ShiftColumns) -> None:
+    _tally(sh, cw, "sales", r.sales_count, r.sales_total)
+    sh.amount("card_total", r.card_total, indent=True)
+    sh.amount("sale_cash", r.sale_cash, indent=True)
+    _tally(sh, cw, "cash_sales", r.cash_sales_count, r.cash_sales_total)
+    _tally(sh, cw, "voids", r.voids_count, r.voided_to_cards + r.cash_handed_back)
+    sh.amount("voided_to_cards", r.voided_to_cards, indent=True)
+    sh.amount("cash_handed_back", r.cash_handed_back, indent=True)
+    _tally(sh, cw, "recharges", r.recharges_count, r.recharge_cash)
+    if r.refunds_paid:
+        sh.amount("refunds_paid", r.refunds_paid)
+    sh.amount("net_sales", r.net_sales, bold=True)
+    if r.discounts:
+        sh.amount("discounts", r.discounts)
+
+
+def _shift_drawer(r: ShiftReport, sh: _Sheet, cw: _ShiftColumns) -> None:
+    """The float as counted in, what came and went, what should be there, what was."""
+    sh.blocks.append(TextLine(sh.label["float"], bold=True))
+    _pieces(sh, cw, r.float_count)
+    sh.amount("float_total", r.float_count.total)
+    sh.amount("cash_in", r.cash_in)
+    sh.amount("cash_out", -r.cash_out)
+    sh.amount("cash_expected", r.cash_expected, bold=True)
+    if r.counted is None:
+        return
+    sh.rule()
+    sh.blocks.append(TextLine(sh.label["counted"], bold=True))
+    _pieces(sh, cw, r.counted)
+    sh.amount("cash_counted", r.counted.total, bold=True)
+    diff = r.counted.total - r.cash_expected
+    label = sh.label["difference"]
+    if diff:
+        label += f" ({sh.label['short' if diff < 0 else 'over']})"
+    sh.row(label, _signed(sh, diff), bold=True)
+    if r.comment:
+        sh.long_row("comment", r.comment)
+    if r.approved_by:
+        sh.long_row("approved_by", r.approved_by)
+
+
+def _shift(r: ShiftReport, sh: _Sheet) -> None:
+    """An X or a Z: who and when, the sales, the drawer expected against its count."""
+    cw = _ShiftColumns(r, sh)
+    _shift_people(r, sh)
+    sh.rule()
+    _shift_sales(r, sh, cw)
+    sh.rule()
+    _shift_drawer(r, sh, cw)
+    if r.reprint:
+        sh.rule()
+        sh.row("reprinted", _when(r.ctx.at))
+        sh.long_row("printed_by", r.ctx.cashier)
+    if r.z_no is not None:
+        sh.blocks.append(TextLine(""))
+        sh.blocks.append(TextLine(""))
+        sh.row("signature", "_" * max(sh.cols // 2, 8))
 
 
 def _title_key(receipt: Receipt) -> str:
@@ -266,13 +346,15 @@ def _title_key(receipt: Receipt) -> str:
         if receipt.action not in ("issue", "replace", "close"):
             raise ValueError(f"unknown card action {receipt.action!r}")
         return receipt.action
-    return "shift"
+    return "shift" if receipt.z_no is not None else "shift_x"
 
 
 def layout_receipt(receipt: Receipt, settings: ReceiptSettings, *,
                    reprint: bool = False) -> list[Block]:
     """Lay out any receipt kind; the same blocks feed the printer and on-screen previews."""
     sh = _Sheet(settings)
+    # a Z reprinted from its snapshot says so itself: the sink's submit has no flag
+    reprint = reprint or (isinstance(receipt, ShiftReport) and receipt.reprint)
     sh.top(receipt.ctx.site, _title_key(receipt), reprint)
     if isinstance(receipt, SaleReceipt):
         _sale(receipt, sh)
