@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,11 +19,12 @@ from tillcard.devices.printer.settings import ReceiptSettings
 from tillcard.domain.money import Currency
 from tillcard.domain.site import SiteRules
 from tillcard.services.auth import AuthService, SecretHasher
-from tillcard.services.checkout import CheckoutService, local_now
+from tillcard.services.checkout import VOID_GRACE, CheckoutService, local_now
 from tillcard.services.ports import CardDirectory, SalesBook
 from tillcard.services.receipts import ReceiptBuilder
 from tillcard.services.shifts import ShiftPolicy, ShiftService
 from tillcard.services.views import TillInfo
+from tillcard.store.audit import AuditLog
 from tillcard.store.engine import make_engine
 from tillcard.store.ledger import Ledger
 from tillcard.store.local_db import LocalLock, open_local
@@ -120,11 +122,21 @@ def build_till(settings: Settings, *, db_url: str | None = None,
     till = TillInfo(settings.till.id, settings.till.name, settings.till.site)
     conn = printer_connection or open_printer(settings.devices.printer)
     queue = PrintQueue(conn, receipt_settings(settings, currency), on_printer_status)
+    store = ShiftStore(engine)
+    audit = AuditLog(engine)
+
+    def open_shift() -> uuid.UUID | None:
+        shift = store.current(till.till_id)
+        return shift.id if shift else None
+
     checkout = CheckoutService(book, directory, queue, till, hasher, ReceiptBuilder(till),
-                               offline=sync.offline if sync else lambda: False)
+                               offline=sync.offline if sync else lambda: False,
+                               shift=open_shift if settings.shift.required else None,
+                               void_grace=VOID_GRACE if settings.shift.void_needs_manager
+                               else None, audit=audit.record)
     display = open_display(settings.devices.display)
     worker = SyncWorker(sync, settings.sync.poll_s) if sync else None
-    shifts = ShiftService(ShiftStore(engine), book, refs, till, queue, local_now,
+    shifts = ShiftService(store, book, refs, till, queue, local_now,
                           ShiftPolicy(settings.shift.approval_over_minor, currency.code))
     return Till(settings, engine, refs, ledger, AuthService(refs, hasher), hasher, checkout,
                 queue, conn, currency, display, shifts, sync, worker, lock)

@@ -171,6 +171,8 @@ class ShiftSettings(_Section):
 
     approval_over_minor: int = Field(1_000, ge=0, description="a counted drawer off by more "
                                      "than this needs a manager's PIN on the Z")
+    required: bool = Field(True, description="sell only inside an open shift (a counted "
+                           "float); off for unattended tills without a drawer")
     idle_lock_s: int = Field(300, ge=0, le=86_400, description="lock the till after this "
                              "many seconds without a key or a card (0: never)")
     void_needs_manager: bool = Field(True, description="voiding a sale needs a manager's "

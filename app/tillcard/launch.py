@@ -11,21 +11,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtCore import QCoreApplication, QEventLoop, QLocale, QObject, QTranslator, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from tillcard.bootstrap import Till, build_till
 from tillcard.config import DatabaseSettings, DeviceSettings, Settings, TillSettings
 from tillcard.devices.printer.simulated import SimulatedPrinter
 from tillcard.devices.readers.base import CardReader
 from tillcard.devices.readers.simulated import SimulatedReader
-from tillcard.services.auth import LoginFailed, SecretHasher, Session
+from tillcard.services.auth import SecretHasher, Session
 from tillcard.services.demo import DemoCard, seed_demo
 from tillcard.store.local_db import LocalDatabaseError
 from tillcard.ui.bridges import PrinterBridge, ReaderBridge
 from tillcard.ui.cashier_window import CashierWindow
+from tillcard.ui.counter_shift import ShiftControl
 from tillcard.ui.demo_panel import DemoCardsPanel, ReceiptView
+from tillcard.ui.gc_guard import guard_gc
+from tillcard.ui.idle import IdleLock
 from tillcard.ui.link_status import LinkBridge, LinkIndicator
+from tillcard.ui.sign_in import SignInScreen
 from tillcard.ui.tasks import TaskRunner
 from tillcard.ui.texts import tr
 from tillcard.ui.theme import apply_theme
@@ -33,12 +37,14 @@ from tillcard.ui.wedge import WedgeFilter
 
 log = logging.getLogger(__name__)
 TRANSLATIONS = Path(__file__).parent / "ui" / "i18n"
+DEMO_FLOAT = {10_000: 1, 2_000: 2, 1_000: 4, 100: 20}  # 200.00 in the demo's drawer
 
 
 def qt_app(settings: Settings) -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
+    guard_gc(app)
     apply_theme(app, settings.ui.large_type)
     lang = settings.ui.language
     if lang != "en":
@@ -61,8 +67,12 @@ class Counter:
     cards: list[DemoCard] = field(default_factory=list)
     extra_windows: list[object] = field(default_factory=list)
     link_bridge: LinkBridge | None = None  # central profile: the link in the status bar
+    shift: ShiftControl | None = None
+    gate: SignInGate | None = None  # lock, sign out, idle lock (a running till only)
 
     def close(self) -> None:
+        if self.gate is not None:
+            self.gate.close()
         self.window.close()
         self.tasks.shutdown()
         if self.reader is not None:
@@ -94,6 +104,10 @@ def build_demo(data_dir: Path, hasher: SecretHasher | None = None,
                                           datetime.now().astimezone(), settings.till.id,
                                           settings.till.name, settings.till.site)
     session = till.auth.login("cashier", "1234")
+    if till.shifts.current() is None:  # the demo sells at once: its float is counted for it
+        suggested = till.shifts.suggested_float()
+        till.shifts.open(session, suggested if suggested.total else till.shifts.count(
+            DEMO_FLOAT))
     reader = SimulatedReader()
     counter = _counter(till, session, printer_bridge)
     counter.reader, counter.cards = reader, cards
@@ -109,8 +123,11 @@ def _counter(till: Till, session: Session, printer_bridge: PrinterBridge) -> Cou
                            till.currency, max_minor=ui.max_amount_minor,
                            paid_banner_ms=ui.paid_banner_ms,
                            card_clear_grace_ms=ui.card_clear_grace_ms,
-                           display=till.display)
+                           display=till.display, auth=till.auth)
     counter = Counter(till, window, tasks, reader_bridge, printer_bridge)
+    counter.shift = ShiftControl(window, till.shifts, till.auth, tasks, till.currency,
+                                 required=till.settings.shift.required, reader=reader_bridge)
+    counter.shift.check()
     if till.sync is not None:
         counter.link_bridge = LinkBridge()
         till.sync.link.subscribe(counter.link_bridge.on_status)
@@ -127,6 +144,7 @@ def run_demo(data_dir: Path | None) -> int:
     panel = DemoCardsPanel(counter.cards, counter.reader)
     conn = counter.till.printer_connection
     receipts = ReceiptView(lambda: conn.texts if isinstance(conn, SimulatedPrinter) else [])
+    counter.gate = attach_sign_in(counter, counter.window.session, app)
     counter.window.show()
     panel.move(counter.window.x() + counter.window.width() + 10, counter.window.y())
     panel.show()
@@ -154,7 +172,10 @@ def run_till(settings: Settings) -> int:
         return 1
     counter = _counter(till, session, printer_bridge)
     reader, _wedge = start_reader(app, settings.devices, counter.reader_bridge)
-    counter.window.show()
+    counter.gate = attach_sign_in(counter, session, app)
+    counter.window.showMaximized()
+    assert counter.shift is not None
+    counter.shift.check()  # shown now: no shift open asks for the float at once
     code = app.exec()
     reader.stop()
     counter.close()
@@ -185,20 +206,167 @@ def start_reader(app: QCoreApplication, devices: DeviceSettings, bridge: ReaderB
 
 
 def _sign_in(till: Till) -> Session | None:
-    for _ in range(3):
-        login, ok = QInputDialog.getText(None, "Tillcard", tr("User:"))
-        if not ok:
-            return None
-        password, ok = QInputDialog.getText(None, "Tillcard", tr("Password:"),
-                                            QLineEdit.EchoMode.Password)
-        if not ok:
-            return None
-        try:
-            return till.auth.login(login, password)
-        except LoginFailed as exc:
-            text = str(exc)
-            if till.sync is not None and not till.sync.link.online:
-                text += "\n" + tr("The centre is out of reach: only users known at this "
-                                   "till's last sync can sign in.")
-            QMessageBox.warning(None, "Tillcard", text)
-    return None
+    """The sign-in screen until someone signs in (their Session) or Quit is confirmed (None).
+
+    The configured reader runs meanwhile so that a staff card can be tapped; it stops
+    again before the counter starts its own.
+    """
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    tasks = TaskRunner()
+    bridge = ReaderBridge()
+    reader, wedge = _sign_in_reader(app, till.settings.devices, bridge)
+    screen = sign_in_screen(till, tasks, bridge)
+    try:
+        screen.showMaximized()
+        return wait_for_sign_in(screen)
+    finally:
+        screen.hide()
+        screen.deleteLater()
+        if wedge is not None:
+            app.removeEventFilter(wedge)
+        if reader is not None:
+            reader.stop()
+        tasks.shutdown()
+
+
+def _sign_in_reader(app: QApplication, devices: DeviceSettings, bridge: ReaderBridge
+                    ) -> tuple[CardReader | None, WedgeFilter | None]:
+    try:
+        return start_reader(app, devices, bridge)
+    except Exception as exc:  # names and PINs still work without a reader
+        log.warning("no staff cards at sign-in: the reader did not start: %s", exc)
+        return None, None
+
+
+def sign_in_screen(till: Till, tasks: TaskRunner, reader: ReaderBridge | None
+                   ) -> SignInScreen:
+    """The till's sign-in screen, told where it is and whether the centre is in reach."""
+    sync = till.sync
+    info = till.settings.till
+    place = " · ".join(p for p in (info.site, info.name) if p)
+    return SignInScreen(till.auth, tasks, reader, place=place,
+                        offline=None if sync is None else lambda: not sync.link.online)
+
+
+def wait_for_sign_in(screen: SignInScreen, locked_by: Session | None = None
+                     ) -> Session | None:
+    """Runs the shown ``screen`` until someone signs in (their Session) or Quit (None)."""
+    loop = QEventLoop()
+    result: list[Session] = []
+
+    def signed_in(session: Session) -> None:
+        result.append(session)
+        loop.quit()
+
+    screen.signed_in.connect(signed_in)
+    screen.quit_requested.connect(loop.quit)
+    screen.start(locked_by)
+    try:
+        loop.exec()
+    finally:
+        screen.signed_in.disconnect(signed_in)
+        screen.quit_requested.disconnect(loop.quit)
+    return result[0] if result else None
+
+
+class SignInGate(QObject):
+    """Locks the running counter, signs its cashier out, lets the next one in.
+
+    The sign-in screen takes the cashier window's place (same geometry; the window is
+    hidden, so nothing of the last sale shows) until someone signs in; then the window
+    comes back and ``session_changed`` says who is at the till now: the same cashier
+    after a lock, or another. An ``IdleLock`` locks by itself; it is disarmed while the
+    screen shows and armed again after each sign-in.
+
+    Signals:
+        session_changed(Session): someone signed in on the screen.
+        quit_requested(): Quit was confirmed on the screen.
+    """
+
+    session_changed = Signal(object)
+    quit_requested = Signal()
+
+    def __init__(self, screen: SignInScreen, window: QWidget, session: Session,
+                 idle: IdleLock | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.screen, self._window, self._session, self._idle = screen, window, session, idle
+        screen.signed_in.connect(self._on_screen_signed_in)
+        screen.quit_requested.connect(self.quit_requested)
+        if idle is not None:
+            idle.idle.connect(self._on_idle_idle)
+            idle.start()
+
+    @property
+    def session(self) -> Session:
+        return self._session
+
+    @property
+    def showing(self) -> bool:
+        return self.screen.isVisible()
+
+    def lock(self) -> None:
+        """The cashier steps away: their PIN brings the window back ("Another cashier" too)."""
+        self._show(self._session)
+
+    def sign_out(self) -> None:
+        """The cashier leaves: the names again, for whoever comes next."""
+        self._show(None)
+
+    def change_cashier(self) -> None:
+        """Another cashier takes over: the same as signing out, the next one signs in."""
+        self._show(None)
+
+    def _show(self, locked_by: Session | None) -> None:
+        if self.showing:
+            return
+        if self._idle is not None:
+            self._idle.stop()
+        self.screen.setGeometry(self._window.geometry())
+        self.screen.start(locked_by)
+        self.screen.setWindowState(self._window.windowState())
+        self.screen.show()
+        self.screen.activateWindow()
+        self._window.hide()
+
+    def close(self) -> None:
+        """Stop watching the application and drop the screen (the counter is closing)."""
+        if self._idle is not None:
+            self._idle.uninstall()
+        self.screen.hide()
+        self.screen.deleteLater()
+
+    def _on_idle_idle(self) -> None:
+        self.lock()
+
+    def _on_screen_signed_in(self, session: Session) -> None:
+        self._session = session
+        self._window.show()
+        self._window.activateWindow()
+        self.screen.hide()
+        if self._idle is not None:
+            self._idle.start()
+        self.session_changed.emit(session)
+
+
+def attach_sign_in(counter: Counter, session: Session, app: QCoreApplication) -> SignInGate:
+    """Lock, sign-out and the idle lock (``shift.idle_lock_s``) for a running counter.
+
+    Card taps count as activity; Quit on the screen quits the application. The window's
+    F12 locks and its Sign out signs out; whoever signs in next is the window's cashier,
+    and a Z taken signs its cashier out. The caller keeps the gate.
+    """
+    screen = sign_in_screen(counter.till, counter.tasks, counter.reader_bridge)
+    idle = IdleLock(app, counter.till.settings.shift.idle_lock_s, parent=screen)
+    counter.reader_bridge.card_presented.connect(idle.poke)
+    gate = SignInGate(screen, counter.window, session, idle, parent=screen)
+    gate.quit_requested.connect(app.quit)
+    window = counter.window
+    gate.session_changed.connect(window.set_session)
+    window.lock_requested.connect(gate.lock)
+    window.sign_out_requested.connect(gate.sign_out)
+    if counter.shift is not None:
+        shift = counter.shift
+        gate.session_changed.connect(lambda _session: shift.check())
+        counter.shift.shift_closed.connect(gate.sign_out)  # the Z is the cashier's last act
+    return gate

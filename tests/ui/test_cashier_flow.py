@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
 
 from tillcard.devices.printer.simulated import SimulatedPrinter
 from tillcard.domain.cards import CardStatus
-from tillcard.launch import Counter, build_demo
-
-
-@pytest.fixture
-def counter(qtbot, tmp_path, hasher) -> Iterator[Counter]:
-    c = build_demo(tmp_path, hasher=hasher)
-    qtbot.addWidget(c.window)
-    c.window.show()
-    yield c
-    c.close()
+from tillcard.launch import Counter
 
 
 def printer(c: Counter) -> SimulatedPrinter:
@@ -61,7 +49,7 @@ def test_tap_key_charge_and_receipt(qtbot, counter):
 
 def test_numpad_discount_and_expression(qtbot, counter):
     w = counter.window
-    tap(qtbot, counter, "Li Na")  # staff −10 %
+    tap(qtbot, counter, "Li Na")  # staff 10 % off
     for key in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_Plus, Qt.Key.Key_8, Qt.Key.Key_Period,
                 Qt.Key.Key_5, Qt.Key.Key_Asterisk, Qt.Key.Key_2):
         qtbot.keyClick(w, key, Qt.KeyboardModifier.KeypadModifier)
@@ -85,15 +73,21 @@ def test_frozen_card_refused_with_reason(qtbot, counter):
     assert printer(counter).texts == []
 
 
-def test_insufficient_then_split_tender(qtbot, counter):
+def test_insufficient_then_cash_key_split_tender(qtbot, counter):
     w = counter.window
     tap(qtbot, counter, "刘洋")  # student, 2.50, 5 % off
-    type_keys(qtbot, counter, "10")
-    qtbot.keyClick(w, Qt.Key.Key_Return)  # 9.50 due, 2.50 on the card
+    type_keys(qtbot, counter, "10")  # 9.50 due, 2.50 on the card: known before Enter
     assert w.band.property("state") == "refused"
     assert w.band.text().startswith("Insufficient balance — short 7.00")
-    assert "PAY 7.00 IN CASH" in w.keypad.charge_button.text()
-    qtbot.keyClick(w, Qt.Key.Key_Return)  # the default next key: pay the rest in cash
+    assert "Cash (F4): take 7.00 in cash" in w.band.text()
+    assert not w.keypad.charge_button.isEnabled()
+    assert w.cash_button.text() == "CASH 7.00  (F4)"
+    qtbot.keyClick(w, Qt.Key.Key_Return)  # Enter never sells a split by itself
+    assert w.flow.phase.value == "refused" and counter.tasks.idle
+    qtbot.keyClick(w, Qt.Key.Key_F4)  # the Cash key: collect the rest in cash
+    assert w.band.property("state") == "collect"
+    assert w.quote_panel.charge.text() == "COLLECT  7.00"
+    qtbot.keyClick(w, Qt.Key.Key_Return)  # nothing keyed as received: the exact cash
     qtbot.waitUntil(lambda: w.flow.phase.value == "paid", timeout=3000)
     assert "cash 7.00" in w.band.text()
     assert w.card_panel.balance.text() == "0.00"
@@ -132,7 +126,9 @@ def test_card_removed_clears_panel_keeps_amount(qtbot, counter):
 def test_unknown_card(qtbot, counter):
     assert counter.reader is not None
     counter.reader.tap("DEADBEEF")
-    qtbot.waitUntil(lambda: counter.window.band.text() == "Unknown card", timeout=3000)
+    qtbot.waitUntil(lambda: counter.window.band.text() == "Unknown card DEADBEEF",
+                    timeout=3000)
+    assert counter.window.band.property("state") == "refused"
 
 
 def test_pin_required_for_staff_above_limit(qtbot, counter, monkeypatch):

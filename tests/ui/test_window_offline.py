@@ -80,6 +80,7 @@ def counter(qtbot, tmp_path: Path, hasher: SecretHasher, centre: Centre,
     till.start()
     qtbot.waitUntil(lambda: till.sync is not None and till.sync.link.online, timeout=10_000)
     session = till.auth.login("cashier", "1234")  # from the till's replica
+    till.shifts.open(session, till.shifts.count({10_000: 1}))
     c = _counter(till, session, printer_bridge)
     qtbot.addWidget(c.window)
     yield c

@@ -368,7 +368,7 @@ def test_typed_number_from_a_chinese_input_method(qtbot: QtBot, front: Front) ->
 def test_typed_unknown_number_is_refused(qtbot: QtBot, front: Front) -> None:
     w = front.window
     type_card_number(qtbot, front, "12345")
-    qtbot.waitUntil(lambda: w.band.text() == "Unknown card", timeout=3000)
+    qtbot.waitUntil(lambda: w.band.text() == "Unknown card 12345", timeout=3000)
     assert w.band.property("state") == "refused"
     assert front.holder() == "Tap a card"
 

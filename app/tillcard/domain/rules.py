@@ -35,6 +35,9 @@ class RefusalCode(enum.StrEnum):
     TILL_HALTED = "till_halted"  # a twin on this till id, or a database older than the centre
     LOCAL_DISK = "local_disk"  # this till cannot write its own database: nothing charged
     LOCAL_DISK_CHARGED = "local_disk_charged"  # charged at the centre, reversed once it can
+    NO_SHIFT = "no_shift"  # the till sells only inside an open shift (a drawer someone counted)
+    VOID_NEEDS_APPROVAL = "void_needs_approval"  # not right after the sale: a manager signs
+    NOTHING_TO_VOID = "nothing_to_void"
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,9 @@ _MESSAGES: dict[RefusalCode, str] = {
     RefusalCode.LOCAL_DISK: "Not charged: this till cannot write to its disk",
     RefusalCode.LOCAL_DISK_CHARGED: "The centre charged the card but this till cannot write "
                                     "to its disk: the charge is reversed once it can",
+    RefusalCode.NO_SHIFT: "No shift is open at this till — open one (F11) to sell",
+    RefusalCode.VOID_NEEDS_APPROVAL: "Voiding an earlier sale needs a manager",
+    RefusalCode.NOTHING_TO_VOID: "Nothing to void in this shift",
 }
 
 _STATUS_REFUSALS = {

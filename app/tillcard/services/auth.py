@@ -98,6 +98,9 @@ class AuthService:
         self._refs = refs
         self._hasher = hasher
         self._clock = clock
+        # wrong PINs at a prompt where no manager was picked: counted per till (this
+        # service), or anyone could guess every manager's PIN there without a lockout
+        self._anonymous_failures: list[datetime] = []
 
     # -- users ------------------------------------------------------------------------
 
@@ -155,10 +158,23 @@ class AuthService:
             if user_id is not None:
                 session = self._check(user, pin, user.pin_hash)
                 return Approval(session.user_id, session.name, self._clock())
+            self._check_anonymous_lockout()
             if user.pin_hash and self._hasher.verify(user.pin_hash, pin):
                 self._refs.clear_failures(user.id)
+                self._anonymous_failures.clear()
                 return Approval(user.id, user.name, self._clock())
+        if user_id is None:
+            self._check_anonymous_lockout()
+            self._anonymous_failures.append(self._clock())
+            self._check_anonymous_lockout()
         raise LoginFailed("no manager with this PIN")
+
+    def _check_anonymous_lockout(self) -> None:
+        now = self._clock()
+        recent = [t for t in self._anonymous_failures if now - t < LOCKOUT]
+        self._anonymous_failures = recent
+        if len(recent) >= MAX_FAILURES:
+            raise LockedOut("Manager approval", recent[0] + LOCKOUT)
 
     def _check(self, user: UserRecord, secret: str, hashed: str | None) -> Session:
         now = self._clock()

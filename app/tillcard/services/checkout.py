@@ -9,19 +9,22 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tillcard.devices.printer.base import ReceiptSink
+from tillcard.domain.permissions import Permission
 from tillcard.domain.rules import MAX_PIN_FAILURES, Refusal, RefusalCode, Refused
-from tillcard.services.auth import Role, SecretHasher, Session
+from tillcard.services.auth import Approval, Role, SecretHasher, Session
 from tillcard.services.ports import CardDirectory, SalesBook
 from tillcard.services.receipts import ReceiptBuilder
 from tillcard.services.views import CardView, ChargeResult, LastSale, TillInfo
+from tillcard.store.audit import AuditEvent
 from tillcard.store.ledger import SaleRequest
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+VOID_GRACE = timedelta(minutes=2)  # "right after the sale": the customer is still there
 
 
 def local_now() -> datetime:
@@ -31,8 +34,16 @@ def local_now() -> datetime:
 class CheckoutService:
     def __init__(self, ledger: SalesBook, refs: CardDirectory, printer: ReceiptSink,
                  till: TillInfo, hasher: SecretHasher, receipts: ReceiptBuilder,
-                 clock: Clock = local_now, offline: Callable[[], bool] = lambda: False
-                 ) -> None:
+                 clock: Clock = local_now, offline: Callable[[], bool] = lambda: False,
+                 shift: Callable[[], uuid.UUID | None] | None = None,
+                 void_grace: timedelta | None = VOID_GRACE,
+                 audit: Callable[[AuditEvent], None] | None = None) -> None:
+        """Wire the sale to its shift, its void rule and the audit trail.
+
+        ``shift``: the open shift's id, or None (then nothing sells); without it (unit
+        tests of the sale alone) there is no shift discipline. ``void_grace``: how long
+        after a sale its cashier may void it alone; None: always (no manager needed).
+        """
         self._ledger = ledger
         self._refs = refs
         self._printer = printer
@@ -42,6 +53,9 @@ class CheckoutService:
         self._clock = clock
         self._offline = offline
         self._last: LastSale | None = None
+        self._shift = shift
+        self.void_grace = void_grace  # public: a site may change it live
+        self._audit = audit
 
     @property
     def till(self) -> TillInfo:
@@ -69,6 +83,9 @@ class CheckoutService:
                entry_id: uuid.UUID | None = None) -> ChargeResult:
         """Charge a card once; ``entry_id`` lets a caller retry the same sale safely."""
         session.require(Role.CASHIER)
+        shift_id = self._current_shift()
+        if self._shift is not None and shift_id is None:
+            return ChargeResult(None, Refusal(RefusalCode.NO_SHIFT), None)
         pin_verified = False
         if pin is not None:
             refusal = self._check_pin(card_id, pin)
@@ -92,29 +109,56 @@ class CheckoutService:
             log.info("sale %s recorded offline; the centre gets it on back-fill", out.entry.id)
         if out.quote is not None and not out.replayed:
             self._last = LastSale(out.entry.id, card_id, card.holder.name, out.quote.charge,
-                                  out.quote.balance_after)
+                                  out.quote.balance_after, out.entry.created_at,
+                                  cash=out.entry.tendered_cash, shift_id=shift_id)
             self._printer.submit(self._receipts.sale(session, view, out.entry, out.quote,
                                                      expression, now))
             if out.entry.tendered_cash:
                 self._printer.open_drawer()
         return ChargeResult(out.entry, None, view, out.quote, out.replayed, out.offline)
 
-    def void_last(self, session: Session) -> ChargeResult:
-        """Void this shift's last sale: card money back to its purses, cash back in hand."""
+    def void_last(self, session: Session, approval: Approval | None = None,
+                  reason: str = "") -> ChargeResult:
+        """Void this shift's last sale: card money back to its purses, cash back in hand.
+
+        Right after the sale (``void_grace``) its cashier may; later a manager approves by
+        PIN, with a reason, and the audit trail keeps both.
+        """
         session.require(Role.CASHIER)
         last = self._last
-        if last is None or last.voided:
-            return ChargeResult(None, Refusal(RefusalCode.NOTHING_TO_CHARGE), None)
+        if (last is None or last.voided
+                or (self._shift is not None and last.shift_id != self._current_shift())):
+            return ChargeResult(None, Refusal(RefusalCode.NOTHING_TO_VOID), None)
         now = self._clock()
+        if approval is None and self._void_needs_approval(session, last, now):
+            return ChargeResult(None, Refusal(RefusalCode.VOID_NEEDS_APPROVAL), None)
         out = self._ledger.void(uuid.uuid4(), self._till.till_id, last.entry_id, now,
                                 session.user_id)
         assert out.entry is not None
         self._last = replace(last, voided=True)
+        if approval is not None and self._audit is not None:
+            self._audit(AuditEvent(now, approval.user_id, "void_approved", str(last.entry_id),
+                                   f"voided by {session.name} (#{session.user_id}); "
+                                   f"approved by {approval.name}", self._till.till_id,
+                                   reason=reason.strip()))
         view = self.view(last.card_id)
         self._printer.submit(self._receipts.void(session, view, out.entry, now))
         if out.entry.tendered_cash:
             self._printer.open_drawer()
-        return ChargeResult(out.entry, None, view)
+        return ChargeResult(out.entry, None, view, cash_back=out.entry.tendered_cash)
+
+    def void_needs_approval(self, session: Session) -> bool:
+        """Whether F9 now would ask for a manager (the prompt names it before the PIN)."""
+        last = self._last
+        return last is not None and self._void_needs_approval(session, last, self._clock())
+
+    def _void_needs_approval(self, session: Session, last: LastSale, now: datetime) -> bool:
+        if self.void_grace is None or session.can(Permission.VOID_EARLIER):
+            return False
+        return now - last.at > self.void_grace
+
+    def _current_shift(self) -> uuid.UUID | None:
+        return self._shift() if self._shift is not None else None
 
     def reprint_last(self) -> bool:
         return self._printer.reprint_last()

@@ -12,9 +12,13 @@ from tillcard.services.views import CardView, TillInfo
 
 
 def discount_label(view: CardView) -> str:
-    bp = view.card.card_type.discount_bp
+    """The card type and its discount, one format on screen and receipt: "Staff 10%"."""
+    ct = view.card.card_type
+    bp = ct.discount_bp
+    if not bp:
+        return ct.name
     pct = f"{bp // 100}" if bp % 100 == 0 else f"{bp // 100}.{bp % 100:02d}".rstrip("0")
-    return f"{view.card.card_type.name} {pct} %"
+    return f"{ct.name} {pct}%"
 
 
 class ReceiptBuilder:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from tillcard.domain.cards import Card
 from tillcard.domain.journal import Entry
@@ -57,6 +57,7 @@ class ChargeResult:
     quote: Quote | None = None
     replayed: bool = False
     offline: bool = False  # paid, recorded at the till; the centre gets it on back-fill
+    cash_back: int = 0  # a void: the cash the cashier hands back across the counter
 
     @property
     def ok(self) -> bool:
@@ -65,9 +66,14 @@ class ChargeResult:
 
 @dataclass(frozen=True)
 class LastSale:
+    """This shift's last sale, for the cashier's status line, reprint and void."""
+
     entry_id: uuid.UUID
     card_id: int
     holder: str
     charge: int
     balance_after: int
+    at: datetime  # when the sale was recorded, not when it is looked at
     voided: bool = False
+    cash: int = 0  # the cash part of a split sale (handed back if voided)
+    shift_id: uuid.UUID | None = None  # a sale is voided only inside the shift that made it

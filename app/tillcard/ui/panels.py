@@ -7,6 +7,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from tillcard.domain.money import Currency, format_number
 from tillcard.domain.quote import Quote
+from tillcard.services.flow import Collect
+from tillcard.services.receipts import discount_label
 from tillcard.services.views import CardView
 from tillcard.ui.texts import status_text, tr
 
@@ -78,8 +80,7 @@ class CardPanel(QFrame):
 
         self.holder.setText(c.holder.name)
         ct = c.card_type
-        self.type_label.setText(ct.name + (f"  −{_pct(ct.discount_bp)}" if ct.discount_bp
-                                           else ""))
+        self.type_label.setText(discount_label(view))
         self.number.setText(c.masked_number)
         self.status.setText(status_text(c.status))
         self.status.setProperty("state", c.status.value)
@@ -96,12 +97,11 @@ class CardPanel(QFrame):
             tr("today {spent}").format(spent=m(view.spent.amount)))
 
 
-def _pct(bp: int) -> str:
-    return f"{bp // 100}%" if bp % 100 == 0 else f"{bp // 100}.{bp % 100:02d}%"
-
-
 class QuotePanel(QWidget):
-    """The expression, the total, discount, CHARGE and balance before → after."""
+    """The expression, the total and its maximum, discount, CHARGE, balance before → after.
+
+    In the cash step of a split sale the same lines show what to collect and the change.
+    """
 
     def __init__(self, currency: Currency, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,26 +109,30 @@ class QuotePanel(QWidget):
         box = QVBoxLayout(self)
         self.expression = _money_label("expression", 14)
         self.total = _money_label("total", 18)
+        self.maximum = _money_label("maximum")
         self.discount = _money_label("discount")
         self.charge = _money_label("chargeAmount", 34, True)
         self.balance_after = _money_label("balanceAfter", 24, True)
         self.allocation = _money_label("allocation")
         self.shortfall = _money_label("shortfall", 14, True)
-        for w in (self.expression, self.total, self.discount, self.charge,
-                  self.balance_after, self.allocation, self.shortfall):
+        self.pin_note = _money_label("pinNote")
+        for w in (self.expression, self.total, self.maximum, self.discount, self.charge,
+                  self.balance_after, self.allocation, self.shortfall, self.pin_note):
             box.addWidget(w)
+
+    def _m(self, v: int) -> str:
+        return format_number(v, self._cur)
 
     def show_quote(self, expression: str, total: int, quote: Quote | None,
                    discount_name: str) -> None:
-        def m(v: int) -> str:
-            return format_number(v, self._cur)
-
+        m = self._m
         self.expression.setText(expression)
         self.total.setText(m(total))
-        if quote is None:
+        if quote is None or total == 0:
             for w in (self.discount, self.balance_after, self.allocation, self.shortfall):
                 w.setText("")
-            self.charge.setText(tr("CHARGE  {amount}").format(amount=m(total)))
+            self.charge.setText(tr("CHARGE  {amount}").format(amount=m(total)) if total
+                                else tr("CHARGE"))
             return
         self.discount.setText(tr("discount ({name})  −{amount}").format(
             name=discount_name, amount=m(quote.discount)) if quote.discount else "")
@@ -138,5 +142,38 @@ class QuotePanel(QWidget):
         a = quote.allocation
         self.allocation.setText(tr("uses bonus {bonus} · cash {cash}").format(
             bonus=m(a.bonus), cash=m(a.cash)) if a.bonus else "")
-        self.shortfall.setText(tr("short {amount} — pay in cash").format(
+        self.shortfall.setText(tr("short {amount} — Cash key (F4) to take it in cash").format(
             amount=m(quote.shortfall)) if quote.shortfall else "")
+
+    def show_collect(self, expression: str, total: int, collect: Collect) -> None:
+        """The cash step: COLLECT the cash part in large type, then the change."""
+        m = self._m
+        self.expression.setText(expression)
+        self.total.setText(m(total))
+        self.discount.setText(tr("card pays {card}  →  balance {after}").format(
+            card=m(collect.card_part), after=m(collect.balance_after)))
+        self.charge.setText(tr("COLLECT  {amount}").format(amount=m(collect.cash_part)))
+        received, change = collect.received, collect.change
+        if received is None:
+            self.balance_after.setText(tr("key the cash received"))
+            self.allocation.setText(tr("Enter: exact amount, no change"))
+        elif change is None:
+            self.balance_after.setText(tr("received {amount} — not enough").format(
+                amount=m(received)))
+            self.allocation.setText("")
+        else:
+            self.balance_after.setText(tr("CHANGE  {amount}").format(amount=m(change)))
+            self.allocation.setText(tr("received {amount}").format(amount=m(received)))
+        self.shortfall.setText("")  # the band says what Enter and Esc do
+
+    def show_limits(self, maximum: int, pin_limit: int | None) -> None:
+        """The largest amount the keypad takes; a PIN need (not a refusal) when there is one."""
+        self.maximum.setText(tr("max {amount}").format(amount=self._m(maximum)))
+        self.pin_note.setText(tr("PIN needed above {amount}").format(
+            amount=self._m(pin_limit)) if pin_limit is not None else "")
+
+    def flash_amount(self, on: bool) -> None:
+        """A refused key: the amount and its maximum light up for a moment."""
+        for w in (self.total, self.maximum):
+            w.setProperty("flash", on)
+            w.style().polish(w)

@@ -1,4 +1,4 @@
-"""Translatable on-screen texts for domain codes (refusals, card statuses)."""
+"""Translatable on-screen texts: refusals, card statuses, notices, outcomes of a sale."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from PySide6.QtCore import QCoreApplication
 from tillcard.domain.cards import CardStatus
 from tillcard.domain.money import Currency, format_number
 from tillcard.domain.rules import Refusal, RefusalCode
+from tillcard.services.flow import Notice, NoticeKind, VoidBack
+from tillcard.services.views import ChargeResult, LastSale
 
 
 def tr(text: str) -> str:
@@ -40,13 +42,35 @@ def _refusal_templates() -> dict[RefusalCode, str]:
         RefusalCode.LOCAL_DISK_CHARGED: tr("The centre charged the card but this till cannot "
                                            "write to its disk: the charge is reversed once "
                                            "it can"),
+        RefusalCode.NO_SHIFT: tr("No shift is open at this till — open one (F11) to sell"),
+        RefusalCode.VOID_NEEDS_APPROVAL: tr("Voiding an earlier sale needs a manager"),
+        RefusalCode.NOTHING_TO_VOID: tr("Nothing to void in this shift"),
     }
 
 
-def refusal_text(refusal: Refusal, currency: Currency) -> str:
+def refusal_text(refusal: Refusal, currency: Currency, number: str | None = None) -> str:
+    """The refusal in words; ``number``: what the reader or the cashier gave, if unknown."""
+    if number and refusal.code is RefusalCode.UNKNOWN_CARD:
+        return tr("Unknown card {number}").format(number=number)
+    if number and refusal.code is RefusalCode.OFFLINE_UNKNOWN_CARD:
+        return tr("Offline: card {number} is not known at this till").format(number=number)
     values = {k: str(v) if k in ("limit_count", "tries_left") else format_number(v, currency)
               for k, v in refusal.numbers.items()}
     return _refusal_templates()[refusal.code].format(**values)
+
+
+def notice_text(notice: Notice, currency: Currency) -> str:
+    amount = format_number(notice.amount, currency)
+    return {
+        NoticeKind.AMOUNT_CLEARED: tr("Amount {amount} keyed for the last card cleared — "
+                                      "key this sale's amount"),
+        NoticeKind.REPRINTING: tr("Reprinting last receipt"),
+        NoticeKind.NOTHING_TO_REPRINT: tr("Nothing to reprint"),
+        NoticeKind.RECEIVED_SHORT: tr("Cash received is less than {amount} — key what was "
+                                      "given, or nothing for the exact amount"),
+        NoticeKind.NOTHING_TO_VOID: tr("Nothing to void in this shift"),
+        NoticeKind.VOID_NOT_APPROVED: tr("Not voided — a later void needs a manager's PIN"),
+    }[notice.kind].format(amount=amount)
 
 
 def status_text(status: CardStatus) -> str:
@@ -55,3 +79,44 @@ def status_text(status: CardStatus) -> str:
         CardStatus.LOST: tr("LOST"), CardStatus.BLOCKED: tr("BLOCKED"),
         CardStatus.CLOSED: tr("CLOSED"), CardStatus.EXPIRED: tr("EXPIRED"),
     }[status]
+
+
+def paid_text(paid: ChargeResult, received: int | None, currency: Currency) -> str:
+    """The Paid band: card part and new balance; for a split sale the cash and the change."""
+    assert paid.quote is not None
+    q = paid.quote
+
+    def m(v: int) -> str:
+        return format_number(v, currency)
+
+    text = tr("Paid {charge} — new balance {balance}").format(
+        charge=m(q.card_part), balance=m(q.balance_after))
+    if q.shortfall:
+        text += "  " + tr("· cash {amount}").format(amount=m(q.shortfall))
+        if received is not None and received >= q.shortfall:
+            text += "  " + tr("· change {amount}").format(amount=m(received - q.shortfall))
+        elif received is not None:  # the card paid less than quoted: more cash is due
+            text += "  " + tr("— collect {amount} more").format(
+                amount=m(q.shortfall - received))
+    if paid.offline:
+        text += "  " + tr("· recorded offline")
+    return text
+
+
+def voided_text(back: VoidBack, currency: Currency) -> str:
+    """After a void: the cash to hand back first, then what went back on the card."""
+    on_card = tr("{amount} back on the card").format(amount=format_number(back.to_card,
+                                                                          currency))
+    if back.cash:
+        return tr("HAND BACK {cash} in cash — sale voided, {on_card}").format(
+            cash=format_number(back.cash, currency), on_card=on_card)
+    return tr("Sale voided — {on_card}").format(on_card=on_card)
+
+
+def void_armed_text(last: LastSale, currency: Currency) -> str:
+    text = tr("Press F9 again to void the last sale ({amount})").format(
+        amount=format_number(last.charge, currency))
+    if last.cash:
+        text += "  " + tr("— then hand back {cash} in cash").format(
+            cash=format_number(last.cash, currency))
+    return text

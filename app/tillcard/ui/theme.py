@@ -32,6 +32,19 @@ QPushButton#charge { background: #1565c0; color: white; }
 """
 
 
+# The counter window's own sheet (set on the window, so it holds without the app theme):
+# the band states it adds, the flash, keys that cannot act now (a CHARGE that cannot
+# succeed must not look like one that can).
+COUNTER_STYLE = """
+#band[state="collect"] { background: #ffb300; color: #1a1a1a; }
+#band[state="voided"] { background: #ef6c00; color: white; }
+#band[flash="true"] { border: 4px solid #1a1a1a; }
+#total[flash="true"], #maximum[flash="true"] { color: #c62828; font-weight: bold; }
+QPushButton#cash { background: #ffb300; color: #1a1a1a; font-weight: bold; }
+QPushButton#charge:disabled, QPushButton#cash:disabled { background: #d6d6d6; color: #777; }
+"""
+
+
 def _first_available(families: list[str]) -> str:
     have = set(QFontDatabase.families())
     return next((f for f in families if f in have), families[-1])
