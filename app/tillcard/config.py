@@ -56,9 +56,11 @@ class DatabaseSettings(_Section):
     central_url: str = Field("", description="PostgreSQL URL for the central profile")
     password_env: str = Field("TILLCARD_DB_PASSWORD",
                               description="environment variable holding the DB password")
-    sslmode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] = "prefer"
-    sslrootcert: str = ""
-    connect_timeout_s: int = Field(3, ge=1, le=60)
+    sslmode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] = Field(
+        "prefer", description="TLS to the centre; verify-full on a site network")
+    sslrootcert: str = Field("", description="CA file that signed the centre's certificate")
+    connect_timeout_s: int = Field(3, ge=1, le=60, description="longest wait to connect to "
+                                   "the centre")
 
     @field_validator("central_url")
     @classmethod
@@ -113,7 +115,8 @@ class SyncSettings(_Section):
 
     call_timeout_s: float = Field(3.0, ge=0.2, le=30, description="longest wait for the "
                                   "centre on one sale before selling offline")
-    statement_timeout_ms: int = Field(2000, ge=100, le=60_000)
+    statement_timeout_ms: int = Field(2000, ge=100, le=60_000, description="longest one "
+                                      "statement may run at the centre")
     poll_s: float = Field(10.0, ge=0.5, le=600, description="pull interval when no NOTIFY "
                           "arrives")
     offline_cap_minor: int = Field(500_000, ge=0, description="most this till sells offline "
@@ -180,8 +183,9 @@ class ShiftSettings(_Section):
 
 
 class CurrencySettings(_Section):
-    code: str = Field("CNY", min_length=3, max_length=3)
-    locale: str = "zh_CN"
+    code: str = Field("CNY", min_length=3, max_length=3, description="ISO 4217 code; its "
+                      "notes and coins are what the drawer is counted in")
+    locale: str = Field("zh_CN", description="how amounts are written")
 
 
 class UiSettings(_Section):
@@ -194,7 +198,9 @@ class UiSettings(_Section):
 
 
 class Settings(_Section):
-    profile: Profile = Profile.STANDALONE
+    profile: Profile = Field(Profile.STANDALONE, description="standalone: this till's own "
+                             "SQLite; central: a shared PostgreSQL, selling offline when "
+                             "it is out of reach")
     till: TillSettings = TillSettings()
     database: DatabaseSettings = DatabaseSettings()
     devices: DeviceSettings = DeviceSettings()

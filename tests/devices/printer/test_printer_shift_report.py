@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 from escpos_test_printer import EscPosTestPrinter
@@ -133,3 +134,12 @@ def test_a_reprinted_z_says_so_and_prints_the_same_figures(
     assert lines[at - 1] == "-" * 48 and lines[at + 1].startswith("Printed by")
     del lines[at - 1:at + 2]
     assert lines == first.lines
+
+
+def test_the_readme_shows_this_z(test_printer: EscPosTestPrinter, shift: ShiftReport) -> None:
+    """The README's Z is what the printer prints, so it cannot drift from the layout."""
+    readme = Path(__file__).resolve().parents[3] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    block = text.split("<!-- z-report -->\n```text\n", 1)[1].split("\n```", 1)[0]
+    job = print_on(test_printer, shift, ReceiptSettings(paper_mm=80, header=("Tillcard",)))
+    assert block.splitlines() == [line.rstrip() for line in job.lines]
