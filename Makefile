@@ -23,9 +23,11 @@ $(VENV)/.pcsc: $(STAMP)
 	touch $@
 
 demo: $(STAMP)
-	@if [ -z "$$DISPLAY" ] && command -v xvfb-run >/dev/null; then \
-	  echo "no display: running the demo under xvfb-run (make screenshot saves a picture)"; \
-	  QT_QPA_PLATFORM=xcb xvfb-run -a $(BIN)/tillcard demo; \
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+	  echo "no display here: the demo needs a screen to show its window."; \
+	  echo "  make screenshot                       saves pictures of it in resources/screenshots/"; \
+	  echo "  .venv/bin/tillcard demo --selftest    charges a demo card offscreen and prints its receipt"; \
+	  exit 1; \
 	else QT_QPA_PLATFORM= $(BIN)/tillcard demo; fi
 
 lint: $(STAMP)

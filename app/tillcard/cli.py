@@ -50,11 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = _Parser(prog="tillcard", description="Stored-value card till.")
     p.add_argument("--config", type=Path, help="TOML settings file")
     p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("--version", action="version", version=f"tillcard {_version()}")
     sub = p.add_subparsers(dest="command")
     p.set_defaults(func=_cmd_gui)
 
     demo = sub.add_parser("demo", help="GUI on a fresh SQLite with demo cards")
     demo.add_argument("--data", type=_folder, help="keep the demo database in this folder")
+    demo.add_argument("--selftest", action="store_true", help="charge one demo card "
+                      "offscreen, print its receipt to the simulated printer, exit 0")
     demo.set_defaults(func=_cmd_demo)
 
     from tillcard.commands.db_cmd import add_db_commands
@@ -92,6 +95,17 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(args.config)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tillcard")
+    except PackageNotFoundError:  # a frozen bundle without metadata
+        from tillcard import __version__
+
+        return __version__
+
+
 def _db_url(args: argparse.Namespace) -> str:
     return str(args.db) if args.db else str(_settings(args).local_db_path())
 
@@ -103,6 +117,10 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    if args.selftest:
+        from tillcard.selftest import run_selftest
+
+        return run_selftest(args.data)
     from tillcard.launch import run_demo
 
     return run_demo(args.data)

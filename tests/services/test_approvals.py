@@ -10,6 +10,7 @@ from tillcard.services.auth import (
     LOCKOUT,
     MAX_FAILURES,
     AuthService,
+    FailReason,
     LockedOut,
     LoginFailed,
     SecretHasher,
@@ -46,3 +47,17 @@ def test_guessing_manager_pins_locks_the_prompt_even_for_the_right_pin(
     assert locked.value.until == NOW + LOCKOUT
     clock.tick(int(LOCKOUT.total_seconds()))
     assert service.approve("9999").name == "Wang Fang"  # the lock passes with time
+
+
+
+def test_refusals_carry_their_reason_for_the_screen(auth: tuple[AuthService, Clock]) -> None:
+    """A screen words a refusal in its own language from these fields, not the English."""
+    service, _ = auth
+    with pytest.raises(LoginFailed) as anyone:
+        service.approve("0000")
+    assert anyone.value.reason is FailReason.NO_MANAGER
+    wang = next(u for u in service.till_users() if u.name == "Wang Fang")
+    with pytest.raises(LoginFailed) as named:
+        service.approve("0000", user_id=wang.id)
+    assert named.value.reason is FailReason.WRONG_SECRET
+    assert (named.value.name, named.value.tries_left) == ("Wang Fang", MAX_FAILURES - 1)

@@ -204,7 +204,7 @@ def test_cashier_pin_refused(qtbot, auth, tasks):
     with qtbot.assertNotEmitted(dlg.approved), \
             qtbot.waitSignal(tasks.finished_task, timeout=5000):
         qtbot.keyClick(dlg.pad, Qt.Key.Key_Return)
-    assert dlg.pad.message.text() == "no manager with this PIN"
+    assert dlg.pad.message.text() == "No manager has this PIN"
     assert dlg.isVisible() and dlg.result_approval is None
     assert dlg.pad.length == 0
 

@@ -124,7 +124,7 @@ def test_unknown_card_refused_after_pin(qtbot, screen, bridge, tasks):
     bridge.sink(CardPresented("reader", "DEADBEEF"))
     qtbot.waitUntil(lambda: screen.page is Page.PIN, timeout=3000)
     assert screen.pin_title.text() == "Staff card: enter your PIN"
-    assert submit_wrong(qtbot, screen, tasks, "1234") == "this card belongs to no user"
+    assert submit_wrong(qtbot, screen, tasks, "1234") == "This card belongs to no user"
 
 
 def test_tap_ignored_while_hidden(qtbot, screen, bridge):
@@ -138,7 +138,7 @@ def test_disabled_user_refused(qtbot, screen, tasks, sqlite_engine):
     with sqlite_engine.begin() as conn:
         conn.execute(update(UserRow).where(UserRow.login == "cashier").values(active=False))
     pick(qtbot, screen, "Li Na")  # the list was read before the user was disabled
-    assert submit_wrong(qtbot, screen, tasks, "1234") == "Li Na is disabled"
+    assert submit_wrong(qtbot, screen, tasks, "1234") == "Li Na may no longer sign in"
     with qtbot.waitSignal(tasks.finished_task, timeout=5000):
         screen.start()
     assert [b.full_text for b in screen.names.buttons] == ["1   Wang Qiang", "2   赵敏"]

@@ -8,6 +8,7 @@ A manager's PIN approves what a cashier may not do alone (``approve``).
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,8 +33,30 @@ class PermissionDenied(Exception):
     """The signed-in user's role does not allow this action."""
 
 
+class FailReason(enum.StrEnum):
+    """Why a sign-in or approval was refused; screens word it in the cashier's language."""
+
+    WRONG_SECRET = "wrong_secret"
+    UNKNOWN_USER = "unknown_user"
+    UNKNOWN_CARD = "unknown_card"
+    DISABLED = "disabled"
+    NO_MANAGER = "no_manager"
+    LOCKED = "locked"
+
+
 class LoginFailed(Exception):
-    """Wrong name, password or PIN, or the user is disabled."""
+    """Wrong name, password or PIN, or the user is disabled.
+
+    The message is English for logs and the command line; ``reason``, ``name`` and
+    ``tries_left`` let a screen say it in its own language.
+    """
+
+    def __init__(self, message: str, reason: FailReason = FailReason.WRONG_SECRET, *,
+                 name: str = "", tries_left: int | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.name = name
+        self.tries_left = tries_left
 
 
 class LockedOut(LoginFailed):
@@ -41,7 +64,7 @@ class LockedOut(LoginFailed):
 
     def __init__(self, name: str, until: datetime) -> None:
         super().__init__(f"{name} is locked out after {MAX_FAILURES} wrong tries, until "
-                         f"{until.astimezone():%H:%M}")
+                         f"{until.astimezone():%H:%M}", FailReason.LOCKED, name=name)
         self.until = until
 
 
@@ -125,7 +148,7 @@ class AuthService:
         """Back office: name and password."""
         user = self._refs.user_by_login(login)
         if user is None:
-            raise LoginFailed("wrong user name or password")
+            raise LoginFailed("wrong user name or password", FailReason.UNKNOWN_USER)
         return self._check(user, password, user.password_hash)
 
     def sign_in_pin(self, user_id: int, pin: str) -> Session:
@@ -139,7 +162,7 @@ class AuthService:
         """A till or the back office: a staff card, then the PIN."""
         user = self._refs.user_by_staff_uid(staff_uid)
         if user is None:
-            raise LoginFailed("this card belongs to no user")
+            raise LoginFailed("this card belongs to no user", FailReason.UNKNOWN_CARD)
         return self._check(user, pin, user.pin_hash)
 
     def approve(self, pin: str, *, user_id: int | None = None,
@@ -167,7 +190,7 @@ class AuthService:
             self._check_anonymous_lockout()
             self._anonymous_failures.append(self._clock())
             self._check_anonymous_lockout()
-        raise LoginFailed("no manager with this PIN")
+        raise LoginFailed("no manager with this PIN", FailReason.NO_MANAGER)
 
     def _check_anonymous_lockout(self) -> None:
         now = self._clock()
@@ -182,13 +205,15 @@ class AuthService:
         if locked is not None and locked > now:
             raise LockedOut(user.name, locked)
         if not user.active:
-            raise LoginFailed(f"{user.name} is disabled")
+            raise LoginFailed(f"{user.name} is disabled", FailReason.DISABLED,
+                              name=user.name)
         if not hashed or not self._hasher.verify(hashed, secret):
             failures = self._refs.add_failure(user.id, MAX_FAILURES, now + LOCKOUT)
             if failures >= MAX_FAILURES:
                 raise LockedOut(user.name, now + LOCKOUT)
-            raise LoginFailed(f"wrong password or PIN ({MAX_FAILURES - failures} tries "
-                              "left)")
+            left = MAX_FAILURES - failures
+            raise LoginFailed(f"wrong password or PIN ({left} tries left)",
+                              FailReason.WRONG_SECRET, name=user.name, tries_left=left)
         self._refs.clear_failures(user.id)
         return Session(user.id, user.login, user.name, Role(user.role))
 

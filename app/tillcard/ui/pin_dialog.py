@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -26,7 +25,7 @@ from shiboken6 import isValid
 
 from tillcard.devices.readers.base import CardPresented
 from tillcard.domain.permissions import Permission, Role, allows
-from tillcard.services.auth import Approval, AuthService, LockedOut, LoginFailed
+from tillcard.services.auth import Approval, AuthService, FailReason, LockedOut, LoginFailed
 from tillcard.ui.bridges import ReaderBridge
 from tillcard.ui.tasks import TaskRunner
 from tillcard.ui.texts import tr
@@ -41,7 +40,6 @@ DOT = "●"
 DIGIT_KEYS = {getattr(Qt.Key, f"Key_{d}"): str(d) for d in range(10)}
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 PAD_LAYOUT = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"), ("clear", "0", "backspace"))
-_TRIES_LEFT = re.compile(r"\((\d+) tries left\)")
 
 PAD_STYLE = """
 QPushButton[pinKey="true"] { font-size: %(digits)dpt; font-weight: bold; }
@@ -78,10 +76,17 @@ def login_failure_text(exc: LoginFailed) -> str:
     if isinstance(exc, LockedOut):
         return tr("Locked after too many wrong PINs — try again at {time}").format(
             time=exc.until.astimezone().strftime("%H:%M"))
-    tries = _TRIES_LEFT.search(str(exc))
-    if tries is not None:
-        return tr("Wrong PIN — {tries} tries left").format(tries=tries.group(1))
-    return str(exc)
+    if exc.reason is FailReason.WRONG_SECRET and exc.tries_left is not None:
+        return tr("Wrong PIN — {tries} tries left").format(tries=exc.tries_left)
+    texts = {
+        FailReason.WRONG_SECRET: tr("Wrong PIN"),
+        FailReason.UNKNOWN_USER: tr("Wrong user name or password"),
+        FailReason.UNKNOWN_CARD: tr("This card belongs to no user"),
+        FailReason.DISABLED: tr("{name} may no longer sign in").format(name=exc.name),
+        FailReason.NO_MANAGER: tr("No manager has this PIN"),
+        FailReason.LOCKED: tr("Locked after too many wrong PINs"),
+    }
+    return texts[exc.reason]
 
 
 class TillUser(Protocol):
