@@ -30,6 +30,7 @@ from tillcard.store.ledger import (
     NotPermitted,
     SaleRequest,
 )
+from tillcard.store.migrations import sql_0013
 from tillcard.store.schema import PurseRow
 from tillcard.store.verify import verify
 
@@ -305,6 +306,7 @@ def test_the_roles_table_in_the_readme_is_what_the_database_enforces(site: Site)
                        ("tillcard_set_pin_failures", "tillcard_till"),
                        ("tillcard_lease", "tillcard_till"),
                        ("tillcard_reprovision", "tillcard_till"),
-                       ("tillcard_recharge", "tillcard_admin")}
+                       ("tillcard_recharge", "tillcard_admin"),
+                       *{(fn.split("(")[0], "tillcard_admin") for fn in sql_0013.ADMIN}}
     for name, config in definers:  # every SECURITY DEFINER function pins its search_path
         assert config == ["search_path=pg_catalog, public, pg_temp"], name

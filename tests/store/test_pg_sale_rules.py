@@ -212,7 +212,12 @@ def test_functions_decide_and_store_as_the_domain(
     twin.pg.clock.set(None)  # type: ignore[union-attr]
     for side in twin.sides:
         rep = verify(side.engine)
-        assert rep.ok, rep.problems[:5]
+        # the seed's balances arrive from nowhere, on purpose (``_seed``): verify is right
+        # to name those entries, and must find nothing else
+        seeded = f"till {SEED_TILL} entry "
+        problems = [p for p in rep.problems if not (
+            p.startswith(seeded) and p.endswith("a transfer_in entry of the wrong shape"))]
+        assert not problems, problems[:5]
 
 
 def _both(twin: Twin, call: Any) -> list[Any]:
@@ -315,7 +320,12 @@ def _backfill(twin: Twin, op: tuple[Any, ...], at: datetime, tills: tuple[int, i
 
 def _seed(side: Side, card: int, cash: int, grant_list: list[tuple[str, int, date]],
           at: datetime, allowance: int = 0) -> None:
-    """Money through journal entries on the seeding till, as the ledger's own append does."""
+    """Money through journal entries on the seeding till, as the ledger's own append does.
+
+    Any state the generator draws (grants with their own ids and expiries, an allowance),
+    so it cannot come through the card office's functions: the transfers arrive without a
+    card they left, which ``verify`` names (and the test allows for that alone).
+    """
     from tillcard.domain.clock import DayCounter
 
     entries = [Entry(uuid.uuid4(), SEED_TILL, 0, EntryKind.TRANSFER_IN, card, cash,

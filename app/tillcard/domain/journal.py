@@ -24,6 +24,10 @@ class EntryKind(enum.StrEnum):
     CASH_SALE = "cash_sale"  # no card: paid in cash (or tokens); counted in shift and booth
     ALLOWANCE = "allowance"  # an employer's subsidy granted (a batch, one entry per card)
     ALLOWANCE_RESET = "allowance_reset"  # what was left at the period's end, taken out
+    # a card's deposit and fee taken in cash at issue; moves no purse (the deposit is
+    # refunded by the closing REFUND): list_amount = deposit, tendered_cash = deposit + fee
+    DEPOSIT = "deposit"
+    CORRECTION = "correction"  # the card office takes back a wrong recharge (refers to it)
 
 
 class EntryState(enum.StrEnum):

@@ -36,12 +36,13 @@ class Totals:
     cash_sales_amount: int = 0
     recharges: int = 0  # count
     recharge_cash: int = 0  # taken in cash for recharges at this till
-    refunds: int = 0  # cash paid out when closing cards
+    refunds: int = 0  # cash paid out when closing cards (the purse's cash and the deposit)
+    deposits: int = 0  # deposits and card fees taken in cash when issuing cards
     cashiers: tuple[int, ...] = ()
 
     @property
     def cash_in(self) -> int:
-        return self.sale_cash + self.cash_sales_amount + self.recharge_cash
+        return self.sale_cash + self.cash_sales_amount + self.recharge_cash + self.deposits
 
     @property
     def cash_out(self) -> int:
@@ -77,8 +78,10 @@ def shift_totals(entries: Iterable[Entry]) -> Totals:
         elif e.kind is EntryKind.RECHARGE:
             t["recharges"] += 1
             t["recharge_cash"] += e.list_amount
-        elif e.kind is EntryKind.REFUND:
-            t["refunds"] += -e.cash_delta
+        elif e.kind is EntryKind.REFUND:  # the card's cash and its deposit, handed out
+            t["refunds"] += e.tendered_cash
+        elif e.kind is EntryKind.DEPOSIT:  # deposit and fee, taken when the card was issued
+            t["deposits"] += e.tendered_cash
     return Totals(**t, cashiers=tuple(sorted(cashiers)))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from psycopg import sql
 from sqlalchemy import Engine, text
 
+from tillcard.store.migrations.sql_0013 import ADMIN as OFFICE_FUNCTIONS
 from tillcard.store.reference import ReferenceStore
 
 ROLES = ("tillcard_till", "tillcard_manager", "tillcard_admin")
@@ -30,6 +31,7 @@ TILL_FUNCTIONS = (
 )
 ADMIN_FUNCTIONS = (
     "tillcard_recharge(uuid, integer, bigint, bigint, integer)",
+    *OFFICE_FUNCTIONS,  # the card office's (migration 0013)
 )
 _USER_COLUMNS = "id, login, name, role, active, updated_at, changed_xid"
 LOGIN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -55,6 +57,9 @@ GRANTS = [
     "GRANT UPDATE (time_zone, day_cutoff_min, max_amount, updated_at) ON site TO "
     "tillcard_admin",
     "GRANT INSERT ON audit TO tillcard_admin, tillcard_manager",
+    # signing in to the back office counts wrong tries where the sign-in happens
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON sign_in_guard TO tillcard_admin, "
+    "tillcard_manager",
     "REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM tillcard_till, tillcard_manager, "
     "tillcard_admin",
     "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO tillcard_admin",

@@ -133,6 +133,8 @@ class CardTypeRow(Base):
     refuse_outside_windows: Mapped[bool] = mapped_column(Boolean, default=False)
     spend_order: Mapped[str] = mapped_column(String(40), default="bonus,allowance,cash")
     allowance_reset: Mapped[str] = mapped_column(String(10), default="never")
+    deposit: Mapped[int] = mapped_column(default=0, server_default="0")  # refundable
+    card_fee: Mapped[int] = mapped_column(default=0, server_default="0")  # kept
 
 
 class MealWindowRow(Base):
@@ -158,9 +160,10 @@ class HolderRow(Base):
     __tablename__ = "holders"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    staff_no: Mapped[str] = mapped_column(String(40), default="")
+    staff_no: Mapped[str] = mapped_column(String(40), default="")  # member or staff no
     updated_at: Mapped[datetime]
     changed_xid: Mapped[int | None] = mapped_column(index=True)
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
 
 class CardRow(Base):
@@ -176,6 +179,29 @@ class CardRow(Base):
     pin_failures: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]
     changed_xid: Mapped[int | None] = mapped_column(index=True)
+    # the card office (migration 0013): why it is frozen or lost (shown to the cashier),
+    # the deposit it holds (refunded on closing), the card that replaced it (for ever)
+    status_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    deposit_held: Mapped[int] = mapped_column(default=0, server_default="0")
+    replaced_by: Mapped[int | None] = mapped_column(Integer)
+
+
+class AllowanceBatchRow(Base):
+    """An allowance batch or reset, once per card type, period and kind (idempotent)."""
+
+    __tablename__ = "allowance_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    card_type_id: Mapped[int] = mapped_column(ForeignKey("card_types.id"))
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    kind: Mapped[str] = mapped_column(String(10))  # grant | reset
+    amount: Mapped[int]  # per card (a grant), 0 for a reset
+    cards: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int]  # signed: a reset takes out
+    at: Mapped[datetime]
+    user_id: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("card_type_id", "period", "kind",
+                                       name="uq_allowance_batches_type_period_kind"),)
 
 
 class PurseRow(Base):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
@@ -63,6 +63,9 @@ class _Totals:
     sales: dict[uuid.UUID, Entry] = field(default_factory=dict)
     voids: list[Entry] = field(default_factory=list)
     parts: list[tuple[str, Entry]] = field(default_factory=list)  # (grant, entry)
+    # transfers (a replaced card): what left, and what arrived for it, by the out entry
+    sent: dict[uuid.UUID, Entry] = field(default_factory=dict)
+    received: dict[uuid.UUID, list[Entry]] = field(default_factory=lambda: defaultdict(list))
 
 
 @contextmanager
@@ -122,6 +125,7 @@ def verify(engine: Engine, anchor: dict[int, tuple[int, str]] | None = None) -> 
         rep.heads = dict(heads)
         rep.problems.extend(_anchor_problems(anchor, heads, at_anchor))
         rep.problems.extend(_void_problems(t))
+        rep.problems.extend(_transfer_problems(t))
         rep.problems.extend(_grant_problems(conn, t))
         rep.cards = _purse_problems(conn, t, rep.problems)
     return rep
@@ -142,6 +146,10 @@ def _count(t: _Totals, e: Entry) -> None:
         t.sales[e.id] = e
     elif e.kind is EntryKind.VOID:
         t.voids.append(e)
+    elif e.kind is EntryKind.TRANSFER_OUT:
+        t.sent[e.id] = e
+    elif e.kind is EntryKind.TRANSFER_IN and e.refers_to is not None:
+        t.received[e.refers_to].append(e)
 
 
 def shape_problems(e: Entry) -> list[str]:
@@ -150,7 +158,7 @@ def shape_problems(e: Entry) -> list[str]:
     parts = [d for _, d in e.bonus_parts]
     if e.kind is not EntryKind.SALE and e.kind is not EntryKind.VOID and e.kind not in (
             EntryKind.ALLOWANCE, EntryKind.ALLOWANCE_RESET, EntryKind.TRANSFER_IN,
-            EntryKind.TRANSFER_OUT) and e.allowance_delta:
+            EntryKind.TRANSFER_OUT, EntryKind.REFUND) and e.allowance_delta:
         found.append(f"a {e.kind} entry that moves the allowance purse")
     if e.kind is EntryKind.SALE:
         if (e.cash_delta > 0 or any(d > 0 for d in parts) or e.new_grant is not None
@@ -181,10 +189,63 @@ def shape_problems(e: Entry) -> list[str]:
                 or (grant and (e.allowance_delta <= 0 or e.allowance_delta != e.list_amount))
                 or (not grant and e.allowance_delta >= 0)):
             found.append("an allowance entry that does more than move the allowance")
+    elif e.kind in _OFFICE_SHAPES and _OFFICE_SHAPES[e.kind](e, parts):
+        found.append(f"a {e.kind} entry of the wrong shape")
     elif e.kind is EntryKind.CASH_SALE and (
             e.cash_delta or parts or e.new_grant is not None or e.list_amount <= 0
             or e.discount or e.tendered_cash != e.list_amount or e.refers_to is not None):
         found.append("a cash sale that moves a purse or is not paid in full in cash")
+    return found
+
+
+def _no_extras(e: Entry) -> bool:
+    return e.new_grant is None and e.refers_to is None and not e.discount
+
+
+# the card office's entries (migration 0013): True when the entry is of the wrong shape
+_OFFICE_SHAPES: dict[EntryKind, Callable[[Entry, list[int]], bool]] = {
+    # deposit and fee taken in cash: no purse moves; the fee is tendered less deposit
+    EntryKind.DEPOSIT: lambda e, parts: (
+        bool(e.cash_delta or parts or e.allowance_delta) or not _no_extras(e)
+        or not 0 <= e.list_amount <= e.tendered_cash or e.tendered_cash <= 0),
+    # closing: everything out, cash and deposit paid out, bonus and allowance forfeited
+    EntryKind.REFUND: lambda e, parts: (
+        e.cash_delta > 0 or any(d >= 0 for d in parts) or e.allowance_delta > 0
+        or not _no_extras(e) or e.list_amount < 0
+        or e.tendered_cash != e.list_amount - e.cash_delta),
+    EntryKind.TRANSFER_OUT: lambda e, parts: (
+        any(d >= 0 for d in parts) or e.allowance_delta > 0 or not _no_extras(e)
+        or bool(e.list_amount or e.tendered_cash)),
+    EntryKind.TRANSFER_IN: lambda e, parts: (
+        bool(parts) or e.refers_to is None or e.allowance_delta < 0
+        or bool(e.list_amount or e.tendered_cash or e.discount)
+        or (e.new_grant is not None and (e.new_grant.id != str(e.id)
+                                         or e.new_grant.amount <= 0))),
+    # a wrong recharge taken back: its cash, and what is left of its bonus
+    EntryKind.CORRECTION: lambda e, parts: (
+        e.cash_delta >= 0 or e.cash_delta != -e.list_amount or any(d >= 0 for d in parts)
+        or e.refers_to is None or e.new_grant is not None
+        or bool(e.tendered_cash or e.discount)),
+}
+
+
+def _transfer_problems(t: _Totals) -> list[str]:
+    """What a replaced card gave up arrives whole on one other card, and only that."""
+    found = []
+    for out_id, ins in t.received.items():
+        out = t.sent.get(out_id)
+        if out is None:
+            found.append(f"transfer {out_id}: arrived but never left a card")
+            continue
+        arrived = (sum(e.cash_delta for e in ins), sum(e.bonus_delta for e in ins),
+                   sum(e.allowance_delta for e in ins))
+        if (arrived != (-out.cash_delta, -out.bonus_delta, -out.allowance_delta)
+                or len({e.card_id for e in ins}) != 1 or ins[0].card_id == out.card_id):
+            found.append(f"transfer {out_id}: what arrived does not mirror what left")
+    for out_id, out in t.sent.items():
+        if out_id not in t.received and (out.cash_delta or out.bonus_delta
+                                         or out.allowance_delta):
+            found.append(f"transfer {out_id}: left card {out.card_id} and arrived nowhere")
     return found
 
 
