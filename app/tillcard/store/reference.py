@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, or_, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, text, update
 
 from tillcard.domain.cards import CardStatus, CardType
 from tillcard.domain.journal import GENESIS_HASH
-from tillcard.domain.meals import check_windows
+from tillcard.domain.meals import MealWindow, check_windows
+from tillcard.store.audit import AuditEvent
+from tillcard.store.mapping import card_type_from, window_from
 from tillcard.store.schema import (
+    AuditRow,
     CardRow,
     CardTypeRow,
     HolderRow,
@@ -45,6 +48,25 @@ def _user_record(r: Any) -> UserRecord:
                       r.staff_uid)
 
 
+def _audit(conn: Connection, event: AuditEvent | None) -> None:
+    """The audit row of a change, in the change's own transaction: both or neither."""
+    if event is not None:
+        conn.execute(insert(AuditRow).values(**asdict(event)))
+
+
+_ADMINS_LOCK = 7_715_001  # pg_advisory_xact_lock key: who the admins are
+
+
+def _lock_admins(conn: Connection) -> None:
+    """Serialise changes to the set of admins (SQLite's BEGIN IMMEDIATE already does).
+
+    Without it two first-run set-ups, or two admins disabling each other, could each see
+    the other still there and leave two first admins, or none.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADMINS_LOCK})
+
+
 class ReferenceStore:
     """Writes and reads of everything that is not money."""
 
@@ -66,12 +88,77 @@ class ReferenceStore:
             conn.execute(insert(TillLoginRow).values(login=login, till_id=till_id))
 
     def add_user(self, login: str, name: str, role: str, password_hash: str, *,
-                 pin_hash: str | None = None, staff_uid: str | None = None) -> int:
+                 pin_hash: str | None = None, staff_uid: str | None = None,
+                 audit: AuditEvent | None = None) -> int:
         with self._engine.begin() as conn:
-            return int(conn.execute(insert(UserRow).values(
-                login=login, name=name, role=role, password_hash=password_hash, active=True,
-                pin_hash=pin_hash, staff_uid=staff_uid.upper() if staff_uid else None,
-                updated_at=_now()).returning(UserRow.id)).scalar_one())
+            user_id = self._insert_user(conn, login, name, role, password_hash, pin_hash,
+                                        staff_uid)
+            _audit(conn, audit)
+            return user_id
+
+    def add_first_admin(self, login: str, name: str, password_hash: str, *,
+                        pin_hash: str | None = None, staff_uid: str | None = None,
+                        audit: AuditEvent | None = None) -> int | None:
+        """The first admin, only while there is no admin at all; ``None`` if there is one.
+
+        Checked and written under one lock, so two first-run set-ups cannot both succeed.
+        """
+        with self._engine.begin() as conn:
+            _lock_admins(conn)
+            if conn.execute(select(UserRow.id).where(UserRow.role == "admin")
+                            .limit(1)).first() is not None:
+                return None
+            user_id = self._insert_user(conn, login, name, "admin", password_hash, pin_hash,
+                                        staff_uid)
+            _audit(conn, audit)
+            return user_id
+
+    @staticmethod
+    def _insert_user(conn: Connection, login: str, name: str, role: str, password_hash: str,
+                     pin_hash: str | None, staff_uid: str | None) -> int:
+        return int(conn.execute(insert(UserRow).values(
+            login=login, name=name, role=role, password_hash=password_hash, active=True,
+            pin_hash=pin_hash, staff_uid=staff_uid.upper() if staff_uid else None,
+            updated_at=_now()).returning(UserRow.id)).scalar_one())
+
+    def has_admin(self) -> bool:
+        """Whether any admin exists, active or not (a disabled one can be enabled again)."""
+        with self._engine.connect() as conn:
+            return conn.execute(select(UserRow.id).where(UserRow.role == "admin")
+                                .limit(1)).first() is not None
+
+    def set_password_hash(self, user_id: int, password_hash: str, *,
+                          audit: AuditEvent | None = None) -> None:
+        self._update_user(user_id, {"password_hash": password_hash}, audit)
+
+    def set_user_pin_hash(self, user_id: int, pin_hash: str | None, *,
+                          audit: AuditEvent | None = None) -> None:
+        self._update_user(user_id, {"pin_hash": pin_hash}, audit)
+
+    def set_user_active(self, user_id: int, active: bool, *,
+                        audit: AuditEvent | None = None) -> bool:
+        """Enable or disable a user; ``False`` (nothing written) if no admin would be left."""
+        with self._engine.begin() as conn:
+            _lock_admins(conn)
+            if not active:
+                others = conn.execute(select(func.count()).select_from(UserRow).where(
+                    UserRow.role == "admin", UserRow.active.is_(True),
+                    UserRow.id != user_id)).scalar_one()
+                role = conn.execute(select(UserRow.role).where(
+                    UserRow.id == user_id)).scalar_one_or_none()
+                if role == "admin" and others == 0:
+                    return False
+            conn.execute(update(UserRow).where(UserRow.id == user_id).values(
+                active=active, updated_at=_now()))
+            _audit(conn, audit)
+            return True
+
+    def _update_user(self, user_id: int, values: dict[str, Any],
+                     audit: AuditEvent | None) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(update(UserRow).where(UserRow.id == user_id).values(
+                **values, updated_at=_now()))
+            _audit(conn, audit)
 
     def user_by_login(self, login: str) -> UserRecord | None:
         return self._user(UserRow.login == login)
@@ -119,7 +206,17 @@ class ReferenceStore:
         with self._engine.begin() as conn:
             conn.execute(delete(SignInGuardRow).where(SignInGuardRow.user_id == user_id))
 
-    def add_card_type(self, ct: CardType) -> int:
+    def card_types(self) -> list[CardType]:
+        """Every card type with its meal windows, by code."""
+        with self._engine.connect() as conn:
+            windows: dict[int, list[MealWindow]] = {}
+            for w in conn.execute(select(MealWindowRow.__table__).order_by(
+                    MealWindowRow.card_type_id, MealWindowRow.position)):
+                windows.setdefault(w.card_type_id, []).append(window_from(w))
+            return [card_type_from(r, windows.get(r.id, ())) for r in conn.execute(
+                select(CardTypeRow.__table__).order_by(CardTypeRow.code))]
+
+    def add_card_type(self, ct: CardType, *, audit: AuditEvent | None = None) -> int:
         rr = ct.recharge
         windows = check_windows(ct.meal_windows)
         with self._engine.begin() as conn:
@@ -140,6 +237,7 @@ class ReferenceStore:
                      "start_min": w.start_min, "end_min": w.end_min,
                      "count_limit": w.count_limit, "fixed_price": w.fixed_price,
                      "updated_at": _now()} for i, w in enumerate(windows, start=1)])
+            _audit(conn, audit)
             return type_id
 
     def add_holder(self, name: str, staff_no: str = "") -> int:
