@@ -1,0 +1,1236 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>tillcard</name>
+    <message>
+        <source>Tillcard cannot start</source>
+        <translation>Tillcard 无法启动</translation>
+    </message>
+    <message>
+        <source>Card number</source>
+        <translation>卡号</translation>
+    </message>
+    <message>
+        <source>Type the number printed on the card, then Enter</source>
+        <translation>输入卡面上的卡号，然后按 Enter</translation>
+    </message>
+    <message>
+        <source>Wrong amount keyed</source>
+        <translation>金额输错</translation>
+    </message>
+    <message>
+        <source>Customer changed their mind</source>
+        <translation>顾客取消购买</translation>
+    </message>
+    <message>
+        <source>Charged the wrong card</source>
+        <translation>刷错卡</translation>
+    </message>
+    <message>
+        <source>F4 or − cash · F8 reprint · F9 void last</source>
+        <translation>F4 或 − 现金 · F8 重印 · F9 撤销上一笔</translation>
+    </message>
+    <message>
+        <source>Tillcard — {site} · {till}</source>
+        <translation>Tillcard — {site} · {till}</translation>
+    </message>
+    <message>
+        <source>● local database</source>
+        <translation>● 本地数据库</translation>
+    </message>
+    <message>
+        <source>printer …</source>
+        <translation>打印机 …</translation>
+    </message>
+    <message>
+        <source>reader …</source>
+        <translation>读卡器 …</translation>
+    </message>
+    <message>
+        <source>Card no.  (F3)</source>
+        <translation>卡号  (F3)</translation>
+    </message>
+    <message>
+        <source>CASH  (F4)</source>
+        <translation>现金  (F4)</translation>
+    </message>
+    <message>
+        <source>X report (F10)</source>
+        <translation>班中报表 (F10)</translation>
+    </message>
+    <message>
+        <source>Shift (F11)</source>
+        <translation>班次 (F11)</translation>
+    </message>
+    <message>
+        <source>Lock (F12)</source>
+        <translation>锁屏 (F12)</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <source>Close shift (F11)</source>
+        <translation>交班 (F11)</translation>
+    </message>
+    <message>
+        <source>Open shift (F11)</source>
+        <translation>开班 (F11)</translation>
+    </message>
+    <message>
+        <source>CONFIRM CASH  (Enter)</source>
+        <translation>确认现金  (Enter)</translation>
+    </message>
+    <message>
+        <source>CHARGE  (Enter)</source>
+        <translation>收款  (Enter)</translation>
+    </message>
+    <message>
+        <source>CASH {amount}  (F4)</source>
+        <translation>现金 {amount}  (F4)</translation>
+    </message>
+    <message>
+        <source>Not charged: {reason}</source>
+        <translation>未扣款：{reason}</translation>
+    </message>
+    <message>
+        <source>Charging…</source>
+        <translation>正在扣款…</translation>
+    </message>
+    <message>
+        <source>No shift open — F11 to count the float and open one</source>
+        <translation>未开班 — 按 F11 清点备用金并开班</translation>
+    </message>
+    <message>
+        <source>COLLECT {amount} in cash — key the cash received, Enter to confirm, Esc to go back</source>
+        <translation>收取现金 {amount} — 输入实收金额，Enter 确认，Esc 返回</translation>
+    </message>
+    <message>
+        <source>— Cash (F4): take {amount} in cash</source>
+        <translation>— 现金 (F4)：收取现金 {amount}</translation>
+    </message>
+    <message>
+        <source>Card not readable — tap it again, or F3 to type its number</source>
+        <translation>无法读卡 — 请重新刷卡，或按 F3 输入卡号</translation>
+    </message>
+    <message>
+        <source>Waiting for a card</source>
+        <translation>等待刷卡</translation>
+    </message>
+    <message>
+        <source>Key the amount, Enter to charge</source>
+        <translation>输入金额，按 Enter 收款</translation>
+    </message>
+    <message>
+        <source>printer {status}</source>
+        <translation>打印机 {status}</translation>
+    </message>
+    <message>
+        <source>({n} waiting)</source>
+        <translation>({n} 张待打印)</translation>
+    </message>
+    <message>
+        <source> (voided)</source>
+        <translation> (已撤销)</translation>
+    </message>
+    <message>
+        <source>last: {time}  {holder}  −{charge}  → {after}{state}   ({hints})</source>
+        <translation>上一笔：{time}  {holder}  −{charge}  → {after}{state}   ({hints})</translation>
+    </message>
+    <message>
+        <source>Void {amount} for {holder}</source>
+        <translation>撤销 {holder} 的 {amount}</translation>
+    </message>
+    <message>
+        <source>Drawer {difference} off — close the shift</source>
+        <translation>钱箱差额 {difference} — 交班</translation>
+    </message>
+    <message>
+        <source>Cash due</source>
+        <translatorcomment>Stays English: the customer&apos;s pole display shows ASCII only</translatorcomment>
+        <translation>Cash due</translation>
+    </message>
+    <message>
+        <source>On card</source>
+        <translatorcomment>Stays English: the customer&apos;s pole display shows ASCII only</translatorcomment>
+        <translation>On card</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translatorcomment>Stays English: the customer&apos;s pole display shows ASCII only</translatorcomment>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <source>Balance too low</source>
+        <translatorcomment>Stays English: the customer&apos;s pole display shows ASCII only</translatorcomment>
+        <translation>Balance too low</translation>
+    </message>
+    <message>
+        <source>Short</source>
+        <translatorcomment>Stays English: the customer&apos;s pole display shows ASCII only</translatorcomment>
+        <translation>Short</translation>
+    </message>
+    <message>
+        <source>Card not accepted</source>
+        <translatorcomment>Stays English: the customer&apos;s pole display shows ASCII only</translatorcomment>
+        <translation>Card not accepted</translation>
+    </message>
+    <message>
+        <source>Please see cashier</source>
+        <translatorcomment>Stays English: the customer&apos;s pole display shows ASCII only</translatorcomment>
+        <translation>Please see cashier</translation>
+    </message>
+    <message>
+        <source>Over card limit</source>
+        <translatorcomment>Stays English: the customer&apos;s pole display shows ASCII only</translatorcomment>
+        <translation>Over card limit</translation>
+    </message>
+    <message>
+        <source>Not charged</source>
+        <translatorcomment>Stays English: the customer&apos;s pole display shows ASCII only</translatorcomment>
+        <translation>Not charged</translation>
+    </message>
+    <message>
+        <source>Demo cards</source>
+        <translation>演示卡</translation>
+    </message>
+    <message>
+        <source>Tap a demo card:</source>
+        <translation>点击一张演示卡：</translation>
+    </message>
+    <message>
+        <source>Remove card</source>
+        <translation>移开卡片</translation>
+    </message>
+    <message>
+        <source>Receipts (simulated printer)</source>
+        <translation>小票（模拟打印机）</translation>
+    </message>
+    <message>
+        <source>● online</source>
+        <translation>● 在线</translation>
+    </message>
+    <message>
+        <source>◐ reconnecting</source>
+        <translation>◐ 正在重连</translation>
+    </message>
+    <message>
+        <source>■ stopped: {reason}</source>
+        <translation>■ 已停止：{reason}</translation>
+    </message>
+    <message>
+        <source>■ this till&apos;s disk: {reason}</source>
+        <translation>■ 本机磁盘：{reason}</translation>
+    </message>
+    <message>
+        <source>○ offline</source>
+        <translation>○ 离线</translation>
+    </message>
+    <message>
+        <source>{n} unsent</source>
+        <translation>{n} 笔未上传</translation>
+    </message>
+    <message>
+        <source>Tap a card</source>
+        <translation>请刷卡</translation>
+    </message>
+    <message>
+        <source>balance</source>
+        <translation>余额</translation>
+    </message>
+    <message>
+        <source>  cash</source>
+        <translation>  本金</translation>
+    </message>
+    <message>
+        <source>  bonus</source>
+        <translation>  赠送</translation>
+    </message>
+    <message>
+        <source>({amount} expires {date})</source>
+        <translation>({amount} 于 {date} 到期)</translation>
+    </message>
+    <message>
+        <source>today {spent} of {limit} limit</source>
+        <translation>今日已用 {spent} / 限额 {limit}</translation>
+    </message>
+    <message>
+        <source>today {spent}</source>
+        <translation>今日已用 {spent}</translation>
+    </message>
+    <message>
+        <source>CHARGE  {amount}</source>
+        <translation>收款  {amount}</translation>
+    </message>
+    <message>
+        <source>CHARGE</source>
+        <translation>收款</translation>
+    </message>
+    <message>
+        <source>discount ({name})  −{amount}</source>
+        <translation>折扣 ({name})  −{amount}</translation>
+    </message>
+    <message>
+        <source>balance  {before}  →  {after}</source>
+        <translation>余额  {before}  →  {after}</translation>
+    </message>
+    <message>
+        <source>uses bonus {bonus} · cash {cash}</source>
+        <translation>用赠送 {bonus} · 本金 {cash}</translation>
+    </message>
+    <message>
+        <source>short {amount} — Cash key (F4) to take it in cash</source>
+        <translation>差 {amount} — 按现金键 (F4) 收取现金</translation>
+    </message>
+    <message>
+        <source>card pays {card}  →  balance {after}</source>
+        <translation>卡付 {card}  →  余额 {after}</translation>
+    </message>
+    <message>
+        <source>COLLECT  {amount}</source>
+        <translation>收现金  {amount}</translation>
+    </message>
+    <message>
+        <source>key the cash received</source>
+        <translation>输入实收现金</translation>
+    </message>
+    <message>
+        <source>Enter: exact amount, no change</source>
+        <translation>Enter：金额正好，无需找零</translation>
+    </message>
+    <message>
+        <source>received {amount} — not enough</source>
+        <translation>实收 {amount} — 不够</translation>
+    </message>
+    <message>
+        <source>CHANGE  {amount}</source>
+        <translation>找零  {amount}</translation>
+    </message>
+    <message>
+        <source>received {amount}</source>
+        <translation>实收 {amount}</translation>
+    </message>
+    <message>
+        <source>max {amount}</source>
+        <translation>上限 {amount}</translation>
+    </message>
+    <message>
+        <source>PIN needed above {amount}</source>
+        <translation>超过 {amount} 需输入密码</translation>
+    </message>
+    <message>
+        <source>Locked after too many wrong PINs — try again at {time}</source>
+        <translation>密码错误次数过多，已锁定 — 请于 {time} 再试</translation>
+    </message>
+    <message>
+        <source>Wrong PIN — {tries} tries left</source>
+        <translation>密码错误 — 还可尝试 {tries} 次</translation>
+    </message>
+    <message>
+        <source>Wrong PIN</source>
+        <translation>密码错误</translation>
+    </message>
+    <message>
+        <source>Tillcard back office</source>
+        <translation>Tillcard 后台管理</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Type your user name and password</source>
+        <translation>请输入用户名和密码</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>正在验证…</translation>
+    </message>
+    <message>
+        <source>Wrong user name or password — {tries} tries left</source>
+        <translation>用户名或密码错误 — 还可尝试 {tries} 次</translation>
+    </message>
+    <message>
+        <source>Wrong user name or password</source>
+        <translation>用户名或密码错误</translation>
+    </message>
+    <message>
+        <source>Only managers and admins use the back office</source>
+        <translation>只有主管和管理员可以使用后台</translation>
+    </message>
+    <message>
+        <source>Cannot sign in: {error}</source>
+        <translation>无法登录：{error}</translation>
+    </message>
+    <message>
+        <source>Signed in: {name} ({role})</source>
+        <translation>已登录：{name}（{role}）</translation>
+    </message>
+    <message>
+        <source>Cards</source>
+        <translation>卡片</translation>
+    </message>
+    <message>
+        <source>This card belongs to no user</source>
+        <translation>此卡未绑定任何用户</translation>
+    </message>
+    <message>
+        <source>{name} may no longer sign in</source>
+        <translation>{name} 已无权登录</translation>
+    </message>
+    <message>
+        <source>No manager has this PIN</source>
+        <translation>没有主管使用此密码</translation>
+    </message>
+    <message>
+        <source>Locked after too many wrong PINs</source>
+        <translation>密码错误次数过多，已锁定</translation>
+    </message>
+    <message>
+        <source>OK  (Enter)</source>
+        <translation>确定  (Enter)</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Card PIN</source>
+        <translation>卡密码</translation>
+    </message>
+    <message>
+        <source>Customer: enter your card PIN</source>
+        <translation>请顾客输入卡密码</translation>
+    </message>
+    <message>
+        <source>Cancel  (Esc)</source>
+        <translation>取消  (Esc)</translation>
+    </message>
+    <message>
+        <source>Approve {amount} for {holder}</source>
+        <translation>{holder} 确认支付 {amount}</translation>
+    </message>
+    <message>
+        <source>Approve {amount}</source>
+        <translation>确认支付 {amount}</translation>
+    </message>
+    <message>
+        <source>Manager approval</source>
+        <translation>主管授权</translation>
+    </message>
+    <message>
+        <source>Manager: touch your name or tap your card — or just key your PIN</source>
+        <translation>主管：请点选姓名或刷卡 — 也可直接输入密码</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Approve  (Enter)</source>
+        <translation>批准  (Enter)</translation>
+    </message>
+    <message>
+        <source>This card is not a manager&apos;s card</source>
+        <translation>这不是主管卡</translation>
+    </message>
+    <message>
+        <source>{name}: enter your PIN</source>
+        <translation>{name}：请输入密码</translation>
+    </message>
+    <message>
+        <source>Give a reason first</source>
+        <translation>请先给出原因</translation>
+    </message>
+    <message>
+        <source>Checking …</source>
+        <translation>正在验证 …</translation>
+    </message>
+    <message>
+        <source>Cannot check the PIN now: {error}</source>
+        <translation>暂时无法验证密码：{error}</translation>
+    </message>
+    <message>
+        <source>No shift is open at this till</source>
+        <translation>本收银台未开班</translation>
+    </message>
+    <message>
+        <source>A shift is already open at this till</source>
+        <translation>本收银台已开班</translation>
+    </message>
+    <message>
+        <source>Not allowed: {reason}</source>
+        <translation>无权操作：{reason}</translation>
+    </message>
+    <message>
+        <source>Check the counts: {reason}</source>
+        <translation>请核对清点数：{reason}</translation>
+    </message>
+    <message>
+        <source>Failed: {error}</source>
+        <translation>失败：{error}</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>pieces of {value}</source>
+        <translation>{value} 面额张数</translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <source>Open shift</source>
+        <translation>开班</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Count the float in the drawer</source>
+        <translation>清点钱箱中的备用金</translation>
+    </message>
+    <message>
+        <source>Reading the last count…</source>
+        <translation>正在读取上次清点…</translation>
+    </message>
+    <message>
+        <source>The last shift&apos;s count, carried over: check it</source>
+        <translation>已带入上一班的清点数，请核对</translation>
+    </message>
+    <message>
+        <source>Opening…</source>
+        <translation>正在开班…</translation>
+    </message>
+    <message>
+        <source>Card sales</source>
+        <translation>卡消费</translation>
+    </message>
+    <message>
+        <source>paid from cards</source>
+        <translation>卡内支付</translation>
+    </message>
+    <message>
+        <source>cash beside cards</source>
+        <translation>补付现金</translation>
+    </message>
+    <message>
+        <source>Cash sales</source>
+        <translation>现金消费</translation>
+    </message>
+    <message>
+        <source>Voids</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>back to cards</source>
+        <translation>退回卡内</translation>
+    </message>
+    <message>
+        <source>cash handed back</source>
+        <translation>退还现金</translation>
+    </message>
+    <message>
+        <source>Recharges in cash</source>
+        <translation>现金充值</translation>
+    </message>
+    <message>
+        <source>Net sales</source>
+        <translation>净消费额</translation>
+    </message>
+    <message>
+        <source>Float</source>
+        <translation>备用金</translation>
+    </message>
+    <message>
+        <source>Cash in</source>
+        <translation>现金收入</translation>
+    </message>
+    <message>
+        <source>Cash out</source>
+        <translation>现金支出</translation>
+    </message>
+    <message>
+        <source>Expected cash</source>
+        <translation>应有现金</translation>
+    </message>
+    <message>
+        <source>X report — the shift so far</source>
+        <translation>班中报表 (X) — 本班至今</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>X report: the shift so far</source>
+        <translation>班中报表 (X)：本班至今</translation>
+    </message>
+    <message>
+        <source>Adding up the shift…</source>
+        <translation>正在统计本班…</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>正在打印…</translation>
+    </message>
+    <message>
+        <source>X report sent to the printer</source>
+        <translation>班中报表已发送到打印机</translation>
+    </message>
+    <message>
+        <source>Opened {at} by {name} · cashiers: {cashiers}</source>
+        <translation>{at} 由 {name} 开班 · 当班收银员：{cashiers}</translation>
+    </message>
+    <message>
+        <source>As at {at}</source>
+        <translation>截至 {at}</translation>
+    </message>
+    <message>
+        <source>Close shift</source>
+        <translation>交班</translation>
+    </message>
+    <message>
+        <source>Count the drawer</source>
+        <translation>清点钱箱</translation>
+    </message>
+    <message>
+        <source>Expected</source>
+        <translation>应有</translation>
+    </message>
+    <message>
+        <source>Counted</source>
+        <translation>实点</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>差额</translation>
+    </message>
+    <message>
+        <source>A difference over {amount} needs a manager</source>
+        <translation>差额超过 {amount} 需主管授权</translation>
+    </message>
+    <message>
+        <source>Needed: why is the drawer off?</source>
+        <translation>必填：钱箱为何有差额？</translation>
+    </message>
+    <message>
+        <source>Comment: why is the drawer off?</source>
+        <translation>备注：钱箱为何有差额？</translation>
+    </message>
+    <message>
+        <source>SHORT</source>
+        <translation>短款</translation>
+    </message>
+    <message>
+        <source>OVER</source>
+        <translation>长款</translation>
+    </message>
+    <message>
+        <source>EXACT</source>
+        <translation>无差额</translation>
+    </message>
+    <message>
+        <source>Closing the shift…</source>
+        <translation>正在交班…</translation>
+    </message>
+    <message>
+        <source>A manager must approve a difference of {amount}</source>
+        <translation>差额 {amount} 须经主管批准</translation>
+    </message>
+    <message>
+        <source>Not closed: a difference of {amount} needs a manager&apos;s approval</source>
+        <translation>未交班：差额 {amount} 需主管批准</translation>
+    </message>
+    <message>
+        <source>Z {number}</source>
+        <translation>交班报表 (Z) {number}</translation>
+    </message>
+    <message>
+        <source>Shift closed and the Z printed</source>
+        <translation>已交班，交班报表 (Z) 已打印</translation>
+    </message>
+    <message>
+        <source>approved by {name}</source>
+        <translation>批准人 {name}</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Tillcard — sign in</source>
+        <translation>Tillcard — 登录</translation>
+    </message>
+    <message>
+        <source>Who is signing in?</source>
+        <translation>谁要登录？</translation>
+    </message>
+    <message>
+        <source>Touch your name — or tap your staff card on the reader</source>
+        <translation>请点选您的姓名 — 或在读卡器上刷员工卡</translation>
+    </message>
+    <message>
+        <source>Quit Tillcard</source>
+        <translation>退出 Tillcard</translation>
+    </message>
+    <message>
+        <source>Back  (Esc)</source>
+        <translation>返回  (Esc)</translation>
+    </message>
+    <message>
+        <source>Quit Tillcard?</source>
+        <translation>退出 Tillcard？</translation>
+    </message>
+    <message>
+        <source>This till sells nothing until Tillcard is started again.</source>
+        <translation>退出后，本收银台在 Tillcard 重新启动前无法收款。</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Locked — {name}: enter your PIN to go on</source>
+        <translation>已锁屏 — {name}：输入密码继续</translation>
+    </message>
+    <message>
+        <source>Staff card: enter your PIN</source>
+        <translation>员工卡：请输入密码</translation>
+    </message>
+    <message>
+        <source>Another cashier</source>
+        <translation>换收银员</translation>
+    </message>
+    <message>
+        <source>Loading the names …</source>
+        <translation>正在加载姓名 …</translation>
+    </message>
+    <message>
+        <source>Nobody can sign in at this till yet: no user with a PIN is known here.</source>
+        <translation>本收银台暂无人可登录：这里还没有设置了密码的用户。</translation>
+    </message>
+    <message>
+        <source>Cannot read the names: {error}</source>
+        <translation>无法读取姓名：{error}</translation>
+    </message>
+    <message>
+        <source>Number {number} — Enter to pick</source>
+        <translation>序号 {number} — 按 Enter 选定</translation>
+    </message>
+    <message>
+        <source>The centre is out of reach: only users known at this till&apos;s last sync can sign in.</source>
+        <translation>无法连接中心：只有本收银台上次同步时已有的用户可以登录。</translation>
+    </message>
+    <message>
+        <source>Unknown card</source>
+        <translation>未知卡</translation>
+    </message>
+    <message>
+        <source>Card is frozen</source>
+        <translation>卡已冻结</translation>
+    </message>
+    <message>
+        <source>Card is reported lost</source>
+        <translation>卡已挂失</translation>
+    </message>
+    <message>
+        <source>Card is blocked until recharged</source>
+        <translation>卡已锁定，充值后可用</translation>
+    </message>
+    <message>
+        <source>Card is closed</source>
+        <translation>卡已注销</translation>
+    </message>
+    <message>
+        <source>Card has expired</source>
+        <translation>卡已过期</translation>
+    </message>
+    <message>
+        <source>Insufficient balance — short {shortfall}</source>
+        <translation>余额不足 — 差 {shortfall}</translation>
+    </message>
+    <message>
+        <source>Over the per-sale limit of {limit}</source>
+        <translation>超过单笔限额 {limit}</translation>
+    </message>
+    <message>
+        <source>Over today&apos;s limit: {left} left of {limit}</source>
+        <translation>超过今日限额：限额 {limit}，剩余 {left}</translation>
+    </message>
+    <message>
+        <source>Daily limit of {limit_count} sales reached</source>
+        <translation>已达每日 {limit_count} 笔消费上限</translation>
+    </message>
+    <message>
+        <source>PIN required above {limit}</source>
+        <translation>超过 {limit} 需输入密码</translation>
+    </message>
+    <message>
+        <source>This card buys only at meal times</source>
+        <translation>此卡仅限用餐时段消费</translation>
+    </message>
+    <message>
+        <source>Wrong PIN — {tries_left} tries left</source>
+        <translation>密码错误 — 还可尝试 {tries_left} 次</translation>
+    </message>
+    <message>
+        <source>PIN locked after too many wrong tries</source>
+        <translation>密码错误次数过多，已锁定</translation>
+    </message>
+    <message>
+        <source>Enter an amount to charge</source>
+        <translation>请输入收款金额</translation>
+    </message>
+    <message>
+        <source>Offline: this card is not known at this till</source>
+        <translation>离线：本收银台不认识此卡</translation>
+    </message>
+    <message>
+        <source>Offline limit reached: {left} left of {limit}</source>
+        <translation>已达离线限额：限额 {limit}，剩余 {left}</translation>
+    </message>
+    <message>
+        <source>Offline cap of this till reached: {left} left of {limit}</source>
+        <translation>已达本收银台离线总额：限额 {limit}，剩余 {left}</translation>
+    </message>
+    <message>
+        <source>No answer from the centre — not charged</source>
+        <translation>中心无应答 — 未扣款</translation>
+    </message>
+    <message>
+        <source>This till may not sell now — see the status line</source>
+        <translation>本收银台暂不能收款 — 见状态栏</translation>
+    </message>
+    <message>
+        <source>Not charged: this till cannot write to its disk</source>
+        <translation>未扣款：本机磁盘无法写入</translation>
+    </message>
+    <message>
+        <source>The centre charged the card but this till cannot write to its disk: the charge is reversed once it can</source>
+        <translation>中心已扣款，但本机磁盘无法写入：恢复写入后该笔将自动冲正</translation>
+    </message>
+    <message>
+        <source>No shift is open at this till — open one (F11) to sell</source>
+        <translation>本收银台未开班 — 请先开班 (F11) 再收款</translation>
+    </message>
+    <message>
+        <source>Voiding an earlier sale needs a manager</source>
+        <translation>撤销较早的消费需主管授权</translation>
+    </message>
+    <message>
+        <source>Nothing to void in this shift</source>
+        <translation>本班没有可撤销的消费</translation>
+    </message>
+    <message>
+        <source>Unknown card {number}</source>
+        <translation>未知卡 {number}</translation>
+    </message>
+    <message>
+        <source>Offline: card {number} is not known at this till</source>
+        <translation>离线：本收银台不认识卡 {number}</translation>
+    </message>
+    <message>
+        <source>Amount {amount} keyed for the last card cleared — key this sale&apos;s amount</source>
+        <translation>为上一张卡输入的金额 {amount} 已清除 — 请输入本笔金额</translation>
+    </message>
+    <message>
+        <source>Reprinting last receipt</source>
+        <translation>正在重印上一张小票</translation>
+    </message>
+    <message>
+        <source>Nothing to reprint</source>
+        <translation>没有可重印的小票</translation>
+    </message>
+    <message>
+        <source>Cash received is less than {amount} — key what was given, or nothing for the exact amount</source>
+        <translation>实收现金少于 {amount} — 请输入实收金额，金额正好可不输入</translation>
+    </message>
+    <message>
+        <source>Not voided — a later void needs a manager&apos;s PIN</source>
+        <translation>未撤销 — 超过时限的撤销需主管密码</translation>
+    </message>
+    <message>
+        <source>This card paid {amount} a moment ago — not charged again; Enter sells another, Esc cancels</source>
+        <translation>此卡刚刚已付 {amount} — 未重复扣款；按 Enter 再卖一份，Esc 取消</translation>
+    </message>
+    <message>
+        <source>The price is set: {amount} — a tap charges it, nothing is keyed</source>
+        <translation>已设定价格 {amount} — 刷卡即扣款，无需输入金额</translation>
+    </message>
+    <message>
+        <source>ACTIVE</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>FROZEN</source>
+        <translation>冻结</translation>
+    </message>
+    <message>
+        <source>LOST</source>
+        <translation>挂失</translation>
+    </message>
+    <message>
+        <source>BLOCKED</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>CLOSED</source>
+        <translation>注销</translation>
+    </message>
+    <message>
+        <source>EXPIRED</source>
+        <translation>过期</translation>
+    </message>
+    <message>
+        <source>Paid {charge} — new balance {balance}</source>
+        <translation>已付 {charge} — 余额 {balance}</translation>
+    </message>
+    <message>
+        <source>· cash {amount}</source>
+        <translation>· 现金 {amount}</translation>
+    </message>
+    <message>
+        <source>· change {amount}</source>
+        <translation>· 找零 {amount}</translation>
+    </message>
+    <message>
+        <source>— collect {amount} more</source>
+        <translation>— 还需收取 {amount}</translation>
+    </message>
+    <message>
+        <source>· recorded offline</source>
+        <translation>· 已离线记账</translation>
+    </message>
+    <message>
+        <source>Cash sale {amount} paid</source>
+        <translation>现金消费 {amount} 已付</translation>
+    </message>
+    <message>
+        <source>Tap a card to pay {amount} ({window})</source>
+        <translation>请刷卡支付 {amount} ({window})</translation>
+    </message>
+    <message>
+        <source>Tap a card to pay {amount}</source>
+        <translation>请刷卡支付 {amount}</translation>
+    </message>
+    <message>
+        <source>{amount} back on the card</source>
+        <translation>{amount} 已退回卡内</translation>
+    </message>
+    <message>
+        <source>HAND BACK {cash} in cash — sale voided, {on_card}</source>
+        <translation>退还现金 {cash} — 消费已撤销，{on_card}</translation>
+    </message>
+    <message>
+        <source>Sale voided — {on_card}</source>
+        <translation>消费已撤销 — {on_card}</translation>
+    </message>
+    <message>
+        <source>Press F9 again to void the last sale ({amount})</source>
+        <translation>再按 F9 撤销上一笔消费 ({amount})</translation>
+    </message>
+    <message>
+        <source>— then hand back {cash} in cash</source>
+        <translation>— 然后退还现金 {cash}</translation>
+    </message>
+    <message>
+        <source>cashier</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <source>manager</source>
+        <translation>主管</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>paper near end</source>
+        <translation>纸将用完</translation>
+    </message>
+    <message>
+        <source>paper out</source>
+        <translation>缺纸</translation>
+    </message>
+    <message>
+        <source>cover open</source>
+        <translation>上盖打开</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>unreachable</source>
+        <translation>无法连接</translation>
+    </message>
+    <message>
+        <source>Demo: cards and receipts</source>
+        <translation>演示：卡片与小票</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Frozen</source>
+        <translation>冻结</translation>
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation>挂失</translation>
+    </message>
+    <message>
+        <source>Blocked</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>注销</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>过期</translation>
+    </message>
+    <message>
+        <source>Card no.</source>
+        <translation>卡号</translation>
+    </message>
+    <message>
+        <source>Holder</source>
+        <translation>持卡人</translation>
+    </message>
+    <message>
+        <source>Member no.</source>
+        <translation>会员号</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Card type</source>
+        <translation>卡类型</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Balance</source>
+        <translation>余额</translation>
+    </message>
+    <message>
+        <source>Valid until</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <source>Cannot read the cards: {error}</source>
+        <translation>无法读取卡片：{error}</translation>
+    </message>
+    <message>
+        <source>Card no., UID, name, phone or member no.</source>
+        <translation>卡号、UID、姓名、电话或会员号</translation>
+    </message>
+    <message>
+        <source>1 card</source>
+        <translation>1 张卡</translation>
+    </message>
+    <message>
+        <source>{count} cards</source>
+        <translation>{count} 张卡</translation>
+    </message>
+    <message>
+        <source>Sale</source>
+        <translation>消费</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Recharge</source>
+        <translation>充值</translation>
+    </message>
+    <message>
+        <source>Bonus expired</source>
+        <translation>赠送过期</translation>
+    </message>
+    <message>
+        <source>Refund</source>
+        <translation>退卡退款</translation>
+    </message>
+    <message>
+        <source>Moved to new card</source>
+        <translation>转入新卡</translation>
+    </message>
+    <message>
+        <source>From old card</source>
+        <translation>来自旧卡</translation>
+    </message>
+    <message>
+        <source>Cash sale</source>
+        <translation>现金消费</translation>
+    </message>
+    <message>
+        <source>Allowance</source>
+        <translation>补助</translation>
+    </message>
+    <message>
+        <source>Allowance reset</source>
+        <translation>补助清零</translation>
+    </message>
+    <message>
+        <source>Correction</source>
+        <translation>更正</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Till</source>
+        <translation>收银台</translation>
+    </message>
+    <message>
+        <source>Balance change</source>
+        <translation>余额变动</translation>
+    </message>
+    <message>
+        <source>Cashier</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <source>Cannot read the history: {error}</source>
+        <translation>无法读取流水：{error}</translation>
+    </message>
+    <message>
+        <source>Purses</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>Cash</source>
+        <translation>本金</translation>
+    </message>
+    <message>
+        <source>Bonus</source>
+        <translation>赠送</translation>
+    </message>
+    <message>
+        <source>Deposit held</source>
+        <translation>押金</translation>
+    </message>
+    <message>
+        <source>Limits and today</source>
+        <translation>限额与今日</translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation>限额</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>流水</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>No such card</source>
+        <translation>无此卡</translation>
+    </message>
+    <message>
+        <source>valid until {day}</source>
+        <translation>有效期至 {day}</translation>
+    </message>
+    <message>
+        <source>{amount} until {day}</source>
+        <translation>{amount}，{day} 到期</translation>
+    </message>
+    <message>
+        <source>{amount} in {count} sales</source>
+        <translation>{count} 笔共 {amount}</translation>
+    </message>
+    <message>
+        <source>{pct} % off</source>
+        <translation>{pct}% 折扣</translation>
+    </message>
+    <message>
+        <source>at most {amount} a sale</source>
+        <translation>单笔最多 {amount}</translation>
+    </message>
+    <message>
+        <source>{amount} a day</source>
+        <translation>每日 {amount}</translation>
+    </message>
+    <message>
+        <source>PIN above {amount}</source>
+        <translation>超过 {amount} 需密码</translation>
+    </message>
+    <message>
+        <source>{amount} a day offline</source>
+        <translation>离线每日 {amount}</translation>
+    </message>
+    <message>
+        <source>{count} sales a day</source>
+        <translation>每日 {count} 笔</translation>
+    </message>
+    <message>
+        <source>PIN set</source>
+        <translation>已设密码</translation>
+    </message>
+    <message>
+        <source>no PIN</source>
+        <translation>未设密码</translation>
+    </message>
+    <message>
+        <source>Cannot read the card: {error}</source>
+        <translation>无法读取卡片：{error}</translation>
+    </message>
+</context>
+</TS>
