@@ -133,7 +133,9 @@ def build_till(settings: Settings, *, db_url: str | None = None,
                                offline=sync.offline if sync else lambda: False,
                                shift=open_shift if settings.shift.required else None,
                                void_grace=VOID_GRACE if settings.shift.void_needs_manager
-                               else None, audit=audit.record)
+                               else None, audit=audit.record,
+                               minute=lambda at: (sync.cache.clock if sync else
+                                                  ledger.rules.clock).minute(at))
     display = open_display(settings.devices.display)
     worker = SyncWorker(sync, settings.sync.poll_s) if sync else None
     shifts = ShiftService(store, book, refs, till, queue, local_now,

@@ -3,6 +3,11 @@
 Precedence: defaults < TOML file < ``TILLCARD_SECTION__KEY`` environment variables.
 Every error names where the bad value came from, the file or the variable, because a
 cashier's support call starts with "which of the two do I fix".
+
+One language for screen and receipts: ``ui.language`` (``en`` or ``zh_CN``) also picks
+the receipt labels. ``receipt.language`` (``en`` / ``zh``, the old key) is deprecated:
+it is still read, and when given it decides the receipts alone, so an existing till
+prints as before; new configurations leave it out.
 """
 
 from __future__ import annotations
@@ -16,16 +21,26 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_config_path, user_data_path
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from tillcard.domain.clock import ClockError, SiteClock, parse_cutoff
+from tillcard.domain.money import AmountError, Currency, parse_amount
 
 ENV_PREFIX = "TILLCARD_"
 CENTRAL_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 CENTRAL_URL_FORM = "postgresql://user@host/database"
+RECEIPT_LANGUAGE = {"en": "en", "zh_CN": "zh"}  # ui.language -> the receipt labels' key
 
 
 class ConfigError(Exception):
@@ -102,7 +117,8 @@ class DeviceSettings(_Section):
 
 
 class ReceiptSettingsModel(_Section):
-    language: Literal["en", "zh"] = "en"
+    language: Literal["en", "zh"] = Field("en", description="deprecated: ui.language sets "
+                                          "the receipts too; when given, this wins for them")
     width_mm: Literal[58, 80] = 80
     cjk_mode: Literal["gb18030", "fs"] = "gb18030"
     profile: str = "default"
@@ -189,12 +205,57 @@ class CurrencySettings(_Section):
 
 
 class UiSettings(_Section):
-    language: Literal["en", "zh_CN"] = "en"
-    large_type: bool = False
+    language: Literal["en", "zh_CN"] = Field("en", description="screen and receipts; read "
+                                             "at start, a change takes effect at restart")
+    large_type: bool = Field(False, description="larger small print on the counter; "
+                             "still fits a 1024 × 768 screen")
+    kiosk: bool = Field(False, description="the till's screen is the counter: full screen, "
+                        "no window frame, no key leaves it (tillcard --kiosk)")
     max_amount_minor: int = Field(100_000, ge=100, le=100_000_000,
                                   description="largest amount the keypad accepts")
     paid_banner_ms: int = Field(2000, ge=200, le=10_000)
     card_clear_grace_ms: int = Field(1500, ge=0, le=10_000)
+
+
+class CounterSettings(_Section):
+    """How the counter takes a sale: keyed amounts, or a set price per tap (canteens)."""
+
+    fixed_price: str = Field("", description="set price a card tap charges at once, with "
+                             "no Enter (a canteen terminal), e.g. \"12.00\"; a meal "
+                             "window's own price takes precedence in its window; empty: "
+                             "the cashier keys amounts")
+    meal_prices: bool = Field(False, description="charge a card type's meal-window price "
+                              "on a tap in that window even without fixed_price")
+
+    @field_validator("fixed_price")
+    @classmethod
+    def _an_amount(cls, value: str) -> str:
+        """Digits with an optional fraction, more than nothing.
+
+        The currency's decimals and the keypad's maximum are checked beside them
+        (``Settings``), where the currency is known.
+        """
+        text = value.strip()
+        whole, _, frac = text.partition(".")
+        if text and not (whole.isascii() and whole.isdigit()
+                         and (not frac or (frac.isascii() and frac.isdigit()))):
+            raise PydanticCustomError("fixed_price", "not an amount like 12.00")
+        if text and not any(ch not in "0." for ch in text):
+            raise PydanticCustomError("fixed_price", "a set price is more than nothing")
+        return text
+
+    def fixed_price_minor(self, currency: Currency, max_minor: int) -> int | None:
+        """The set price in minor units; None: amounts are keyed.
+
+        Raises:
+            AmountError: not an amount of this currency, zero, or over ``max_minor``.
+        """
+        if not self.fixed_price.strip():
+            return None
+        minor = parse_amount(self.fixed_price, currency, max_minor=max_minor)
+        if minor == 0:
+            raise AmountError("a set price is more than nothing")
+        return minor
 
 
 class Settings(_Section):
@@ -210,6 +271,48 @@ class Settings(_Section):
     shift: ShiftSettings = ShiftSettings()
     currency: CurrencySettings = CurrencySettings()
     ui: UiSettings = UiSettings()
+    counter: CounterSettings = CounterSettings()
+
+    @field_validator("counter")
+    @classmethod
+    def _set_price_fits(cls, value: CounterSettings, info: ValidationInfo) -> CounterSettings:
+        """A set price in this currency's units, within what the keypad takes."""
+        cur, ui = info.data.get("currency"), info.data.get("ui")
+        if cur is not None and ui is not None:
+            try:
+                value.fixed_price_minor(Currency(cur.code, cur.locale), ui.max_amount_minor)
+            except AmountError as exc:
+                raise PydanticCustomError("fixed_price", "fixed_price: {reason}",
+                                          {"reason": exc.reason}) from None
+        return value
+
+    @property
+    def fixed_price_minor(self) -> int | None:
+        """This till's set price (fixed-price mode) in minor units; None: amounts keyed."""
+        return self.counter.fixed_price_minor(
+            Currency(self.currency.code, self.currency.locale), self.ui.max_amount_minor)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _receipts_speak_the_screen_language(cls, data: Any) -> Any:
+        """Fill ``receipt.language`` from ``ui.language`` unless the old key was given."""
+        if not isinstance(data, dict):
+            return data
+        receipt = data.get("receipt", {})
+        if not isinstance(receipt, dict):  # a built section, or a bad value to report
+            return data
+        if "language" in receipt:  # deprecated, still honoured; "zh_CN" means "zh" here
+            language = receipt["language"]
+            if language == "zh_CN":
+                receipt = {**receipt, "language": RECEIPT_LANGUAGE[language]}
+        else:
+            ui = data.get("ui", {})
+            screen = ui.get("language", "en") if isinstance(ui, dict) else getattr(
+                ui, "language", "en")
+            if not isinstance(screen, str) or screen not in RECEIPT_LANGUAGE:
+                return data  # the ui section reports its own bad value
+            receipt = {**receipt, "language": RECEIPT_LANGUAGE[screen]}
+        return {**data, "receipt": receipt}
 
     def local_db_path(self) -> Path:
         if self.database.local:

@@ -11,11 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QLocale, QObject, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from tillcard.bootstrap import Till, build_till
-from tillcard.config import DatabaseSettings, DeviceSettings, Settings, TillSettings
+from tillcard.config import (
+    CounterSettings,
+    DatabaseSettings,
+    DeviceSettings,
+    Settings,
+    TillSettings,
+)
 from tillcard.devices.printer.simulated import SimulatedPrinter
 from tillcard.devices.readers.base import CardReader
 from tillcard.devices.readers.simulated import SimulatedReader
@@ -25,9 +31,12 @@ from tillcard.store.local_db import LocalDatabaseError
 from tillcard.ui.bridges import PrinterBridge, ReaderBridge
 from tillcard.ui.cashier_window import CashierWindow
 from tillcard.ui.counter_shift import ShiftControl
+from tillcard.ui.demo_dock import dock_demo_panels
 from tillcard.ui.demo_panel import DemoCardsPanel, ReceiptView
 from tillcard.ui.gc_guard import guard_gc
+from tillcard.ui.i18n import install_language
 from tillcard.ui.idle import IdleLock
+from tillcard.ui.kiosk import KioskGuard, show_counter_window
 from tillcard.ui.link_status import LinkBridge, LinkIndicator
 from tillcard.ui.sign_in import SignInScreen
 from tillcard.ui.tasks import TaskRunner
@@ -36,7 +45,6 @@ from tillcard.ui.theme import apply_theme
 from tillcard.ui.wedge import WedgeFilter
 
 log = logging.getLogger(__name__)
-TRANSLATIONS = Path(__file__).parent / "ui" / "i18n"
 DEMO_FLOAT = {10_000: 1, 2_000: 2, 1_000: 4, 100: 20}  # 200.00 in the demo's drawer
 
 
@@ -46,11 +54,7 @@ def qt_app(settings: Settings) -> QApplication:
         app = QApplication(sys.argv[:1])
     guard_gc(app)
     apply_theme(app, settings.ui.large_type)
-    lang = settings.ui.language
-    if lang != "en":
-        tr = QTranslator(app)
-        if tr.load(QLocale(lang), "tillcard", "_", str(TRANSLATIONS)):
-            app.installTranslator(tr)
+    install_language(app, settings.ui.language)  # before any window: read at restart only
     return app
 
 
@@ -91,9 +95,19 @@ def demo_settings(data_dir: Path) -> Settings:
 
 
 def build_demo(data_dir: Path, hasher: SecretHasher | None = None,
-               printer: str | None = None) -> Counter:
-    """The demo till: seeded database, simulated reader and printer, the cashier signed in."""
+               printer: str | None = None, *, large_type: bool = False,
+               selling: CounterSettings | None = None) -> Counter:
+    """The demo till: seeded database, simulated reader and printer, the cashier signed in.
+
+    ``selling``: how it takes a sale (a set price per tap), else keyed amounts.
+    """
     settings = demo_settings(data_dir)
+    if selling is not None:
+        settings = settings.model_validate({**settings.model_dump(),
+                                            "counter": selling.model_dump()})
+    if large_type:
+        settings = settings.model_copy(update={"ui": settings.ui.model_copy(
+            update={"large_type": True})})
     if printer is not None:
         settings = settings.model_copy(update={"devices": settings.devices.model_copy(
             update={"printer": printer})})
@@ -123,7 +137,10 @@ def _counter(till: Till, session: Session, printer_bridge: PrinterBridge) -> Cou
                            till.currency, max_minor=ui.max_amount_minor,
                            paid_banner_ms=ui.paid_banner_ms,
                            card_clear_grace_ms=ui.card_clear_grace_ms,
-                           display=till.display, auth=till.auth)
+                           display=till.display, auth=till.auth,
+                           large_type=ui.large_type,
+                           fixed_price=till.settings.fixed_price_minor,
+                           meal_prices=till.settings.counter.meal_prices)
     counter = Counter(till, window, tasks, reader_bridge, printer_bridge)
     counter.shift = ShiftControl(window, till.shifts, till.auth, tasks, till.currency,
                                  required=till.settings.shift.required, reader=reader_bridge)
@@ -145,18 +162,21 @@ def run_demo(data_dir: Path | None) -> int:
     conn = counter.till.printer_connection
     receipts = ReceiptView(lambda: conn.texts if isinstance(conn, SimulatedPrinter) else [])
     counter.gate = attach_sign_in(counter, counter.window.session, app)
-    counter.window.show()
-    panel.move(counter.window.x() + counter.window.width() + 10, counter.window.y())
-    panel.show()
-    receipts.show()
+    dock_demo_panels(counter.window, panel, receipts)  # inside the window, never a window
+    counter.window.show()  # the demo stays a window on the desktop, never kiosk
     print(f"demo data in {folder}; cashier 'cashier' PIN for staff cards 1234")
     code = app.exec()
     counter.close()
     return code
 
 
-def run_till(settings: Settings) -> int:
-    """The configured till: sign in, then the cashier window."""
+def run_till(settings: Settings, *, kiosk: bool | None = None) -> int:
+    """The configured till: sign in, then the cashier window.
+
+    ``kiosk`` (``tillcard --kiosk``; else ``ui.kiosk``): the sign-in screen and the
+    counter full screen with no frame, and no key that leaves it.
+    """
+    kiosk = settings.ui.kiosk if kiosk is None else kiosk
     app = qt_app(settings)
     printer_bridge = PrinterBridge()
     try:
@@ -166,14 +186,16 @@ def run_till(settings: Settings) -> int:
         QMessageBox.critical(None, tr("Tillcard cannot start"), str(exc))
         return 1
     till.start()  # the sync thread fetches users and cards while the cashier signs in
-    session = _sign_in(till)
+    session = _sign_in(till, kiosk=kiosk)
     if session is None:
         till.close()
         return 1
     counter = _counter(till, session, printer_bridge)
     reader, _wedge = start_reader(app, settings.devices, counter.reader_bridge)
     counter.gate = attach_sign_in(counter, session, app)
-    counter.window.showMaximized()
+    if kiosk:  # the lock screen takes the window's place: full screen too
+        KioskGuard(counter.gate.screen)
+    show_counter_window(counter.window, kiosk=kiosk)
     assert counter.shift is not None
     counter.shift.check()  # shown now: no shift open asks for the float at once
     code = app.exec()
@@ -205,7 +227,7 @@ def start_reader(app: QCoreApplication, devices: DeviceSettings, bridge: ReaderB
     return reader, wedge
 
 
-def _sign_in(till: Till) -> Session | None:
+def _sign_in(till: Till, *, kiosk: bool = False) -> Session | None:
     """The sign-in screen until someone signs in (their Session) or Quit is confirmed (None).
 
     The configured reader runs meanwhile so that a staff card can be tapped; it stops
@@ -218,7 +240,7 @@ def _sign_in(till: Till) -> Session | None:
     reader, wedge = _sign_in_reader(app, till.settings.devices, bridge)
     screen = sign_in_screen(till, tasks, bridge)
     try:
-        screen.showMaximized()
+        show_counter_window(screen, kiosk=kiosk)
         return wait_for_sign_in(screen)
     finally:
         screen.hide()

@@ -13,12 +13,16 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from tillcard.devices.printer.simulated import SimulatedPrinter
+
+if TYPE_CHECKING:
+    from tillcard.launch import Counter
 
 AMOUNT = "1.00"
 HOLDER = "王芳"  # a standard card: no PIN, no discount, enough balance
@@ -53,33 +57,36 @@ def run_selftest(data_dir: Path | None) -> int:
     app = qt_app(demo_settings(folder))
     counter = build_demo(folder)
     try:
-        window = counter.window
-        window.show()
-        card = next((c for c in counter.cards if c.holder == HOLDER), None)
-        if card is None or counter.reader is None:
-            raise SelftestFailed(f"the demo has no card of {HOLDER} (data in {folder})")
-        printer = counter.till.printer_connection
-        if not isinstance(printer, SimulatedPrinter):
-            raise SelftestFailed("the demo's printer is not the simulated one")
-        shift = counter.shift
-        _wait(app, "the shift to be open",
-              lambda: shift is None or shift.is_open is True)
-        counter.reader.tap(card.uid)
-        _wait(app, "the card to show", lambda: window.card_panel.holder.text() == HOLDER)
-        for ch in AMOUNT:
-            _key(window, Qt.Key(ord(ch)), ch)
-        _key(window, Qt.Key.Key_Return)
-        _wait(app, "the charge", lambda: window.flow.phase.value == "paid")
-        if not printer.wait_for_jobs(1, timeout=TIMEOUT_S):
-            raise SelftestFailed("no receipt reached the simulated printer")
-        receipt = printer.texts[-1]
-        if AMOUNT not in receipt or HOLDER not in receipt:
-            raise SelftestFailed(f"the receipt lacks the amount or the holder:\n{receipt}")
-        print(f"selftest: charged {AMOUNT} to {HOLDER}; the receipt printed "
-              f"({len(receipt.splitlines())} lines); data in {folder}")
-        return 0
+        lines = _sell_one(app, counter)
     except SelftestFailed as exc:
-        print(f"selftest failed: {exc}", file=sys.stderr)
+        print(f"selftest failed: {exc} (data in {folder})", file=sys.stderr)
         return 1
     finally:
         counter.close()
+    print(f"selftest: charged {AMOUNT} to {HOLDER}; the receipt printed ({lines} lines); "
+          f"data in {folder}")
+    return 0
+
+
+def _sell_one(app: QApplication, counter: Counter) -> int:
+    """Tap, key, Enter, as a cashier; the number of lines of the receipt that printed."""
+    window = counter.window
+    window.show()
+    card = next((c for c in counter.cards if c.holder == HOLDER), None)
+    printer = counter.till.printer_connection
+    if card is None or counter.reader is None or not isinstance(printer, SimulatedPrinter):
+        raise SelftestFailed(f"the demo lacks {HOLDER}'s card, its reader or its printer")
+    shift = counter.shift
+    _wait(app, "the shift to be open", lambda: shift is None or shift.is_open is True)
+    counter.reader.tap(card.uid)
+    _wait(app, "the card to show", lambda: window.card_panel.holder.text() == HOLDER)
+    for ch in AMOUNT:
+        _key(window, Qt.Key(ord(ch)), ch)
+    _key(window, Qt.Key.Key_Return)
+    _wait(app, "the charge", lambda: window.flow.phase.value == "paid")
+    if not printer.wait_for_jobs(1, timeout=TIMEOUT_S):
+        raise SelftestFailed("no receipt reached the simulated printer")
+    receipt = printer.texts[-1]
+    if AMOUNT not in receipt or HOLDER not in receipt:
+        raise SelftestFailed(f"the receipt lacks the amount or the holder:\n{receipt}")
+    return len(receipt.splitlines())

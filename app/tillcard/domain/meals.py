@@ -51,6 +51,22 @@ def window_at(windows: Iterable[MealWindow], minute: int) -> MealWindow | None:
     return next((w for w in windows if w.contains(minute)), None)
 
 
+def set_price(windows: Iterable[MealWindow], minute: int | None, till_price: int | None,
+              *, window_prices: bool = True) -> tuple[int, MealWindow | None] | None:
+    """The price a card tap charges with no amount keyed (fixed-price mode), and its window.
+
+    A meal window's own price holds during that window (``window_prices``: this till takes
+    them) and takes precedence over the till's set price; outside priced windows the
+    till's price, if it has one. ``None``: the cashier keys the amount. ``minute``: the
+    site's wall-clock minute of the tap; ``None`` (unknown) leaves only the till's price.
+    """
+    if window_prices and minute is not None:
+        w = window_at(windows, minute)
+        if w is not None and w.fixed_price is not None and w.fixed_price > 0:
+            return w.fixed_price, w
+    return None if till_price is None else (till_price, None)
+
+
 def minute_of(local: datetime) -> int:
     """Minutes after midnight of a wall-clock time in the site's zone."""
     return local.hour * 60 + local.minute

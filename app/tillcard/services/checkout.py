@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from tillcard.devices.printer.base import ReceiptSink
+from tillcard.domain.meals import minute_of
 from tillcard.domain.permissions import Permission
 from tillcard.domain.rules import MAX_PIN_FAILURES, Refusal, RefusalCode, Refused
 from tillcard.services.auth import Approval, Role, SecretHasher, Session
@@ -37,12 +38,15 @@ class CheckoutService:
                  clock: Clock = local_now, offline: Callable[[], bool] = lambda: False,
                  shift: Callable[[], uuid.UUID | None] | None = None,
                  void_grace: timedelta | None = VOID_GRACE,
-                 audit: Callable[[AuditEvent], None] | None = None) -> None:
+                 audit: Callable[[AuditEvent], None] | None = None,
+                 minute: Callable[[datetime], int] = minute_of) -> None:
         """Wire the sale to its shift, its void rule and the audit trail.
 
         ``shift``: the open shift's id, or None (then nothing sells); without it (unit
         tests of the sale alone) there is no shift discipline. ``void_grace``: how long
         after a sale its cashier may void it alone; None: always (no manager needed).
+        ``minute``: the site clock's wall-clock minute of an instant (``SiteClock.minute``),
+        which meal windows and their set prices go by; by default the clock's own zone.
         """
         self._ledger = ledger
         self._refs = refs
@@ -56,6 +60,7 @@ class CheckoutService:
         self._shift = shift
         self.void_grace = void_grace  # public: a site may change it live
         self._audit = audit
+        self._minute = minute
 
     @property
     def till(self) -> TillInfo:
@@ -74,9 +79,10 @@ class CheckoutService:
         return self.view(card_id)
 
     def view(self, card_id: int) -> CardView:
-        today = self._ledger.business_day(self._clock())
+        now = self._clock()
+        today = self._ledger.business_day(now)
         card, wallet, spent = self._ledger.card_state(card_id, today)
-        return CardView(card, wallet, spent, today)
+        return CardView(card, wallet, spent, today, self._minute(now))
 
     def charge(self, session: Session, card_id: int, list_amount: int, *, expression: str = "",
                split_tender: bool = False, pin: str | None = None,
@@ -102,7 +108,8 @@ class CheckoutService:
         except Refused as r:
             return ChargeResult(None, r.refusal, None)
         card = out.card  # read under the charge's own lock; no second look-up
-        view = CardView(card, out.wallet, out.spent, self._ledger.business_day(now))
+        view = CardView(card, out.wallet, out.spent, self._ledger.business_day(now),
+                        self._minute(now))
         if out.entry is None:
             return ChargeResult(None, out.refusal, view, out.quote)
         if out.offline:
@@ -116,6 +123,27 @@ class CheckoutService:
             if out.entry.tendered_cash:
                 self._printer.open_drawer()
         return ChargeResult(out.entry, None, view, out.quote, out.replayed, out.offline)
+
+    def cash_sale(self, session: Session, amount: int, *,
+                  entry_id: uuid.UUID | None = None) -> ChargeResult:
+        """A sale without a card, paid in cash: on the till's own record like any sale.
+
+        The walk-in card's entry goes to the journal (standalone) or the outbox (central),
+        so the shift's X and Z count it; the drawer opens. It is not a card sale: F9 cannot
+        void it, nor reach past it to the customer before (the last sale is forgotten).
+        """
+        session.require(Permission.SELL)
+        if self._shift is not None and self._current_shift() is None:
+            return ChargeResult(None, Refusal(RefusalCode.NO_SHIFT), None)
+        now = self._clock()
+        try:
+            entry = self._ledger.cash_sale(entry_id or uuid.uuid4(), self._till.till_id,
+                                           amount, now, session.user_id)
+        except Refused as r:
+            return ChargeResult(None, r.refusal, None)
+        self._last = None
+        self._printer.open_drawer()
+        return ChargeResult(entry, None, None)
 
     def void_last(self, session: Session, approval: Approval | None = None,
                   reason: str = "") -> ChargeResult:

@@ -10,17 +10,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QKeyEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from tillcard.devices.display.base import CustomerDisplay
 from tillcard.devices.printer.base import PrinterStatus
@@ -34,44 +26,26 @@ from tillcard.domain.money import Currency, format_number
 from tillcard.domain.rules import Refusal, RefusalCode
 from tillcard.services.auth import AuthService, Session
 from tillcard.services.checkout import CheckoutService
-from tillcard.services.flow import ChargeIntent, CheckoutFlow, Flash, Phase
+from tillcard.services.flow import CashSaleIntent, ChargeIntent, CheckoutFlow, Flash, Phase
 from tillcard.services.receipts import discount_label
 from tillcard.services.views import CardView, ChargeResult
 from tillcard.ui.bridges import PrinterBridge, ReaderBridge
 from tillcard.ui.card_number_dialog import CardNumberDialog
+from tillcard.ui.counter_band import CASH_KEYS, KEYS, band_for, key_hints
+from tillcard.ui.counter_view import CounterView
 from tillcard.ui.customer_display import DisplayPresenter
-from tillcard.ui.keypad_widget import KeypadWidget
-from tillcard.ui.panels import CardPanel, QuotePanel
 from tillcard.ui.pin_dialog import ManagerApproval, ask_approval, ask_pin
 from tillcard.ui.tasks import TaskRunner
-from tillcard.ui.texts import (
-    notice_text,
-    paid_text,
-    refusal_text,
-    tr,
-    void_armed_text,
-    voided_text,
-)
-from tillcard.ui.theme import COUNTER_STYLE
+from tillcard.ui.texts import notice_text, printer_status_text, role_text, tr
 
 log = logging.getLogger(__name__)
 
-KEYS = {
-    **{getattr(Qt.Key, f"Key_{d}"): str(d) for d in range(10)},
-    Qt.Key.Key_Period: ".", Qt.Key.Key_Comma: ".", Qt.Key.Key_Plus: "+",
-    Qt.Key.Key_Asterisk: "×", Qt.Key.Key_X: "×", Qt.Key.Key_Backspace: "backspace",
-}
-CASH_KEYS = (Qt.Key.Key_F4, Qt.Key.Key_Minus)  # Minus: the numpad's, or the main one
 VOID_CONFIRM_MS = 5000
 FLASH_MS = 400
 
 def void_reasons() -> tuple[str, ...]:
     return (tr("Wrong amount keyed"), tr("Customer changed their mind"),
             tr("Charged the wrong card"))
-
-
-def key_hints() -> str:
-    return tr("F4 or − cash · F8 reprint · F9 void last")
 
 
 class CashierWindow(QMainWindow):
@@ -94,7 +68,8 @@ class CashierWindow(QMainWindow):
                  max_minor: int = 100_000, paid_banner_ms: int = 2000,
                  card_clear_grace_ms: int = 1500,
                  display: CustomerDisplay | None = None,
-                 auth: AuthService | None = None) -> None:
+                 auth: AuthService | None = None, large_type: bool = False,
+                 fixed_price: int | None = None, meal_prices: bool = False) -> None:
         super().__init__()
         self._auth = auth  # a manager's PIN for a later void; None: nobody can approve here
         self._shift_open: bool | None = None  # None: not known yet, or no shifts kept
@@ -104,7 +79,8 @@ class CashierWindow(QMainWindow):
         self._tasks = tasks
         self._cur = currency
         self._paid_ms = paid_banner_ms
-        self.flow = CheckoutFlow(max_minor=max_minor)
+        self.flow = CheckoutFlow(max_minor=max_minor, fixed_price=fixed_price,
+                                 meal_prices=meal_prices)
         self._void_armed = False
         self._pending_intent: ChargeIntent | None = None
         self._card_watched = True  # a reader will say when the card shown leaves
@@ -114,7 +90,7 @@ class CashierWindow(QMainWindow):
         till = checkout.till
         self.setWindowTitle(tr("Tillcard — {site} · {till}").format(site=till.site,
                                                                     till=till.till_name))
-        self._build()
+        self._build(large_type)
         self._clear_timer = QTimer(self, singleShot=True, interval=card_clear_grace_ms)
         self._clear_timer.timeout.connect(self._on_clear_timer_timeout)
         self._paid_timer = QTimer(self, singleShot=True, interval=paid_banner_ms)
@@ -136,77 +112,34 @@ class CashierWindow(QMainWindow):
 
     # -- layout ---------------------------------------------------------------------------
 
-    def _build(self) -> None:
-        root = QWidget()
-        outer = QVBoxLayout(root)
-        top = QHBoxLayout()
-        till = self._checkout.till
-        self.who = QLabel(f"{till.site} · {till.till_name} · {self._session.name} "
-                          f"({tr(self._session.role.value)})")
-        self.link_label = QLabel(tr("● local database"))
-        self.printer_label = QLabel(tr("printer …"))
-        self.printer_label.setObjectName("printerState")
-        self.reader_label = QLabel(tr("reader …"))
-        self.reader_label.setObjectName("readerState")
-        self.clock_label = QLabel("")
-        top.addWidget(self.who, 1)
-        for w in (self.link_label, self.printer_label, self.reader_label, self.clock_label):
-            top.addWidget(w)
-        outer.addLayout(top)
-        self.band = QLabel("")
-        self.band.setObjectName("band")
-        self.band.setWordWrap(True)
-        outer.addWidget(self.band)
-        self.notice = QLabel("")
-        self.notice.setObjectName("notice")
-        self.notice.setWordWrap(True)
-        self.notice.setMinimumHeight(self.notice.fontMetrics().lineSpacing())  # no jumping
-        outer.addWidget(self.notice)
-        middle = QHBoxLayout()
-        self.card_panel = CardPanel(self._cur)
-        self.card_number_button = QPushButton(tr("Card no.  (F3)"))
-        self.card_number_button.setObjectName("cardNumberButton")
-        self.card_number_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.card_number_button.clicked.connect(self._on_card_number_button_clicked)
-        left = QVBoxLayout()
-        left.addWidget(self.card_panel, 1)
-        left.addWidget(self.card_number_button)
-        right = QVBoxLayout()
-        self.quote_panel = QuotePanel(self._cur)
-        self.keypad = KeypadWidget()
+    def _build(self, large_type: bool) -> None:
+        view = CounterView(self._cur, large_type=large_type)
+        self.counter_view = view
+        self.who, self.band, self.notice = view.who, view.band, view.notice
+        self.link_label, self.printer_label = view.link_label, view.printer_label
+        self.reader_label, self.clock_label = view.reader_label, view.clock_label
+        self.card_panel, self.quote_panel = view.card_panel, view.quote_panel
+        self.keypad, self.cash_button = view.keypad, view.cash_button
+        self.card_number_button, self.last_label = view.card_number_button, view.last_label
+        self.x_button, self.shift_button = view.x_button, view.shift_button
+        self.lock_button, self.sign_out_button = view.lock_button, view.sign_out_button
+        self._show_who()
+        self.last_label.setText(key_hints())
         self.keypad.key_pressed.connect(self._on_keypad_key_pressed)
         self.keypad.charge_pressed.connect(self._on_keypad_charge_pressed)
-        self.cash_button = QPushButton(tr("CASH  (F4)"))
-        self.cash_button.setObjectName("cash")
-        self.cash_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.cash_button.setMinimumHeight(48)
         self.cash_button.clicked.connect(self._on_cash_button_clicked)
-        right.addWidget(self.quote_panel)
-        right.addWidget(self.keypad, 1)
-        right.addWidget(self.cash_button)
-        middle.addLayout(left, 2)
-        middle.addLayout(right, 3)
-        outer.addLayout(middle, 1)
-        self.last_label = QLabel(key_hints())
-        self.last_label.setObjectName("lastSale")
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.last_label, 1)
-        self.x_button = self._small_button(tr("X report (F10)"), self.x_report_requested)
-        self.shift_button = self._small_button(tr("Shift (F11)"), self.shift_requested)
-        self.lock_button = self._small_button(tr("Lock (F12)"), self.lock_requested)
-        self.sign_out_button = self._small_button(tr("Sign out"), self.sign_out_requested)
-        for b in (self.x_button, self.shift_button, self.lock_button, self.sign_out_button):
-            bottom.addWidget(b)
-        outer.addLayout(bottom)
-        self.setCentralWidget(root)
-        self.setStyleSheet(COUNTER_STYLE)
-        self.resize(1100, 720)
+        self.card_number_button.clicked.connect(self._on_card_number_button_clicked)
+        self.x_button.clicked.connect(self.x_report_requested)
+        self.shift_button.clicked.connect(self.shift_requested)
+        self.lock_button.clicked.connect(self.lock_requested)
+        self.sign_out_button.clicked.connect(self.sign_out_requested)
+        self.setCentralWidget(view)
+        self.resize(1024, 768)
 
-    def _small_button(self, text: str, signal: SignalInstance) -> QPushButton:
-        b = QPushButton(text)
-        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the counter
-        b.clicked.connect(signal)
-        return b
+    def _show_who(self) -> None:
+        till = self._checkout.till
+        self.who.setText(f"{till.site} · {till.till_name} · {self._session.name} "
+                         f"({role_text(self._session.role)})")
 
     # -- who and which shift --------------------------------------------------------------
 
@@ -218,9 +151,7 @@ class CashierWindow(QMainWindow):
         """Someone signed in at the lock screen: a new cashier starts with nothing keyed."""
         changed = session.user_id != self._session.user_id
         self._session = session
-        till = self._checkout.till
-        self.who.setText(f"{till.site} · {till.till_name} · {session.name} "
-                         f"({tr(session.role.value)})")
+        self._show_who()
         if changed:
             self.flow.clear()
             self.flow.card_removed()
@@ -246,7 +177,9 @@ class CashierWindow(QMainWindow):
             name = discount_label(f.view) if f.view else ""
             self.quote_panel.show_quote(f.keypad.expression, f.keypad.total, f.quote, name)
         self.quote_panel.show_limits(f.max_minor, f.pin_limit)
-        state, text = self._band()
+        state, text = band_for(f, self._cur, last=self._checkout.last_sale,
+                               void_armed=self._void_armed, shift_open=self._shift_open,
+                               card_problem=self._card_problem)
         self.band.setProperty("state", state)
         self.band.setText(text)
         self.band.style().polish(self.band)
@@ -267,42 +200,16 @@ class CashierWindow(QMainWindow):
         charge.setText(tr("CONFIRM CASH  (Enter)") if f.phase is Phase.COLLECT
                        else tr("CHARGE  (Enter)"))
         quote = f.quote
-        self.cash_button.setEnabled(f.can_take_cash and not no_shift)
-        self.cash_button.setText(tr("CASH {amount}  (F4)").format(amount=self._m(
-            quote.shortfall)) if f.can_take_cash and quote else tr("CASH  (F4)"))
-
-    def _band(self) -> tuple[str, str]:
-        f = self.flow
-        last = self._checkout.last_sale
-        if f.error:
-            return "error", tr("Not charged: {reason}").format(reason=f.error)
-        if self._void_armed and last:
-            return "busy", void_armed_text(last, self._cur)
-        if f.phase is Phase.BUSY:
-            return "busy", tr("Charging…")
-        if self._shift_open is False and f.phase is not Phase.PAID:
-            return "waiting", tr("No shift open — F11 to count the float and open one")
-        collect = f.collect
-        if collect is not None:
-            return "collect", tr("COLLECT {amount} in cash — key the cash received, Enter "
-                                 "to confirm, Esc to go back").format(
-                amount=self._m(collect.cash_part))
-        if f.phase is Phase.PAID and f.paid and f.paid.quote:
-            return "paid", paid_text(f.paid, f.paid_received, self._cur)
-        if f.voided is not None:
-            return "voided", voided_text(f.voided, self._cur)
-        refusal = f.shown_refusal
-        if refusal is not None:
-            text = refusal_text(refusal, self._cur, f.unknown_number)
-            if refusal.code is RefusalCode.INSUFFICIENT and f.can_take_cash and f.quote:
-                text += "  " + tr("— Cash (F4): take {amount} in cash").format(
-                    amount=self._m(f.quote.shortfall))
-            return "refused", text
-        if f.view is None and self._card_problem:
-            return "refused", tr("Card not readable — tap it again, or F3 to type its number")
-        if f.view is None:
-            return "waiting", tr("Waiting for a card")
-        return "card", tr("Key the amount, Enter to charge")
+        cash_sale = f.cash_sale_amount
+        self.cash_button.setEnabled((f.can_take_cash or cash_sale is not None)
+                                    and not no_shift)
+        if f.can_take_cash and quote:
+            label = tr("CASH {amount}  (F4)").format(amount=self._m(quote.shortfall))
+        elif cash_sale is not None:
+            label = tr("CASH {amount}  (F4)").format(amount=self._m(cash_sale))
+        else:
+            label = tr("CASH  (F4)")
+        self.cash_button.setText(label)
 
     def _flash(self, flash: Flash) -> None:
         """A refused key or Enter: beep, and light up the amount or the reason a moment."""
@@ -349,11 +256,14 @@ class CashierWindow(QMainWindow):
     def _on_lookup_done(self, found: CardView | Refusal, reports_removal: bool,
                         token: str) -> None:
         self._card_watched = reports_removal
+        intent = None
         if isinstance(found, Refusal):
             self.flow.card_unknown(found, token)
         else:
-            self.flow.card_presented(found)
+            intent = self.flow.card_presented(found)  # at a set price: the tap charges
         self._render()
+        if intent is not None and self._shift_open is not False:
+            self._start_charge(intent, pin=self._ask_pin() if intent.needs_pin else None)
 
     def _on_reader_card_removed(self, _ev: CardRemoved) -> None:
         self._clear_timer.start()
@@ -389,7 +299,7 @@ class CashierWindow(QMainWindow):
 
     def _on_printer_status_changed(self, status: PrinterStatus, pending: int,
                                    message: str) -> None:
-        text = tr("printer {status}").format(status=tr(status.value))
+        text = tr("printer {status}").format(status=printer_status_text(status))
         if pending:
             text += " " + tr("({n} waiting)").format(n=pending)
         self.printer_label.setText(text)
@@ -456,10 +366,21 @@ class CashierWindow(QMainWindow):
         if self._shift_open is False:
             self._flash(Flash.BAND)
             return
-        intent = self.flow.charge_intent()
+        intent = self.flow.enter()
         self._render()
-        if intent is not None:
+        if isinstance(intent, CashSaleIntent):
+            amount = intent.amount
+            self._tasks.run(lambda: self._checkout.cash_sale(self._session, amount),
+                            self._on_cash_sale_done, self._on_charge_failed)
+        elif intent is not None:
             self._start_charge(intent, pin=None if not intent.needs_pin else self._ask_pin())
+
+    def _on_cash_sale_done(self, result: ChargeResult) -> None:
+        self.flow.cash_sold(result)
+        if result.ok:
+            self._paid_timer.start()
+            self._show_last()
+        self._render()
 
     def _ask_pin(self) -> str | None:
         view, total = self.flow.view, self.flow.keypad.total

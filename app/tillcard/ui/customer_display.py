@@ -59,6 +59,8 @@ class DisplayPresenter:
 
     def _collect_lines(self, c: Collect) -> tuple[str, str]:
         upper = pair(tr("Cash due"), format_plain(c.cash_part, self._cur))
+        if c.change is None and c.without_card:
+            return upper, ""
         if c.change is None:
             return upper, pair(tr("On card"), format_plain(c.card_part, self._cur))
         return upper, pair(tr("Change"), format_plain(c.change, self._cur))

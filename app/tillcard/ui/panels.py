@@ -3,28 +3,41 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from tillcard.domain.money import Currency, format_number
 from tillcard.domain.quote import Quote
 from tillcard.services.flow import Collect
 from tillcard.services.receipts import discount_label
 from tillcard.services.views import CardView
+from tillcard.ui.fit_label import FitLabel
 from tillcard.ui.texts import status_text, tr
+from tillcard.ui.theme import CounterSizes
+
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-def _money_label(name: str, size: int = 0, bold: bool = False) -> QLabel:
+def _money_label(name: str, size_name: str = "base") -> FitLabel:
+    """An amount in the tabular font; its size a role the counter scales (see theme)."""
+    lab = FitLabel(size_name)
+    lab.setObjectName(name)
+    lab.setAlignment(RIGHT)
+    lab.setProperty("money", True)
+    return lab
+
+
+def _small_money_label(name: str) -> QLabel:
     lab = QLabel("")
     lab.setObjectName(name)
-    lab.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    lab.setAlignment(RIGHT)
     lab.setProperty("money", True)
-    if size or bold:
-        f = lab.font()
-        if size:
-            f.setPointSize(size)
-        f.setBold(bold)
-        lab.setFont(f)
     return lab
+
+
+def apply_sizes(panel: QWidget, sizes: CounterSizes) -> None:
+    """Give every scaled label of ``panel`` its size for the window's size."""
+    for label in panel.findChildren(FitLabel):
+        label.set_pixel_size(sizes.px(label.size_name))
 
 
 class CardPanel(QFrame):
@@ -35,36 +48,38 @@ class CardPanel(QFrame):
         self._cur = currency
         self.setObjectName("cardPanel")
         grid = QGridLayout(self)
-        self.holder = QLabel(tr("Tap a card"))
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setVerticalSpacing(2)  # 768 high in large type: every row counts
+        self.holder = FitLabel("holder")
+        self.holder.setText(tr("Tap a card"))
         self.holder.setObjectName("holder")
-        f = self.holder.font()
-        f.setPointSize(f.pointSize() + 8)
-        f.setBold(True)
-        self.holder.setFont(f)
         self.type_label = QLabel("")
         self.number = QLabel("")
         self.status = QLabel("")
         self.status.setObjectName("statusBadge")
-        self.balance = _money_label("balance", 20, True)
+        self.balance = _money_label("balance", "big")
         self.cash = _money_label("cash")
         self.bonus = _money_label("bonus")
-        self.expiry = QLabel("")
+        self.expiry = FitLabel("base")
         self.expiry.setObjectName("expiry")
-        self.today = QLabel("")
+        self.today = FitLabel("base")
         self.today.setObjectName("today")
-        grid.addWidget(self.holder, 0, 0)
-        grid.addWidget(self.type_label, 0, 1, Qt.AlignmentFlag.AlignRight)
-        grid.addWidget(self.number, 1, 0)
-        grid.addWidget(self.status, 1, 1, Qt.AlignmentFlag.AlignRight)
+        right = Qt.AlignmentFlag.AlignRight
+        grid.addWidget(self.holder, 0, 0, 1, 3)
+        grid.addWidget(self.type_label, 0, 3, right)
+        grid.addWidget(self.number, 1, 0, 1, 3)
+        grid.addWidget(self.status, 1, 3, right)
         grid.addWidget(QLabel(tr("balance")), 2, 0)
-        grid.addWidget(self.balance, 2, 1)
+        grid.addWidget(self.balance, 2, 1, 1, 3)
         grid.addWidget(QLabel(tr("  cash")), 3, 0)
         grid.addWidget(self.cash, 3, 1)
-        grid.addWidget(QLabel(tr("  bonus")), 4, 0)
-        grid.addWidget(self.bonus, 4, 1)
-        grid.addWidget(self.expiry, 5, 0, 1, 2)
-        grid.addWidget(self.today, 6, 0, 1, 2)
-        grid.setRowStretch(7, 1)
+        grid.addWidget(QLabel(tr("  bonus")), 3, 2, right)
+        grid.addWidget(self.bonus, 3, 3)
+        grid.addWidget(self.expiry, 4, 0, 1, 4)
+        grid.addWidget(self.today, 5, 0, 1, 4)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        grid.setRowStretch(6, 1)
 
     def show_view(self, view: CardView | None) -> None:
         if view is None:
@@ -107,18 +122,29 @@ class QuotePanel(QWidget):
         super().__init__(parent)
         self._cur = currency
         box = QVBoxLayout(self)
-        self.expression = _money_label("expression", 14)
-        self.total = _money_label("total", 18)
-        self.maximum = _money_label("maximum")
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        self.expression = _money_label("expression")
+        self.total = _money_label("total", "big")
+        self.maximum = _small_money_label("maximum")
+        self.pin_note = _small_money_label("pinNote")
         self.discount = _money_label("discount")
-        self.charge = _money_label("chargeAmount", 34, True)
-        self.balance_after = _money_label("balanceAfter", 24, True)
+        self.charge = _money_label("chargeAmount", "huge")
+        self.balance_after = _money_label("balanceAfter", "big")
         self.allocation = _money_label("allocation")
-        self.shortfall = _money_label("shortfall", 14, True)
-        self.pin_note = _money_label("pinNote")
-        for w in (self.expression, self.total, self.maximum, self.discount, self.charge,
-                  self.balance_after, self.allocation, self.shortfall, self.pin_note):
+        self.shortfall = _money_label("shortfall")
+        amount = QHBoxLayout()  # the sum keyed, then what it comes to
+        amount.addWidget(self.expression, 3)
+        amount.addWidget(self.total, 2)
+        limits = QHBoxLayout()
+        limits.addWidget(self.pin_note, 1)
+        limits.addWidget(self.maximum)
+        box.addLayout(amount)
+        box.addLayout(limits)
+        for w in (self.discount, self.charge, self.balance_after, self.allocation,
+                  self.shortfall):
             box.addWidget(w)
+        box.addStretch(1)
 
     def _m(self, v: int) -> str:
         return format_number(v, self._cur)
@@ -150,7 +176,8 @@ class QuotePanel(QWidget):
         m = self._m
         self.expression.setText(expression)
         self.total.setText(m(total))
-        self.discount.setText(tr("card pays {card}  →  balance {after}").format(
+        self.discount.setText("" if collect.without_card else tr(
+            "card pays {card}  →  balance {after}").format(
             card=m(collect.card_part), after=m(collect.balance_after)))
         self.charge.setText(tr("COLLECT  {amount}").format(amount=m(collect.cash_part)))
         received, change = collect.received, collect.change

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from tillcard.devices.printer.base import PrinterStatus
 from tillcard.domain.cards import CardStatus
 from tillcard.domain.money import Currency, format_number
+from tillcard.domain.permissions import Role
 from tillcard.domain.rules import Refusal, RefusalCode
 from tillcard.services.flow import Notice, NoticeKind, VoidBack
 from tillcard.services.views import ChargeResult, LastSale
@@ -70,6 +72,10 @@ def notice_text(notice: Notice, currency: Currency) -> str:
                                       "given, or nothing for the exact amount"),
         NoticeKind.NOTHING_TO_VOID: tr("Nothing to void in this shift"),
         NoticeKind.VOID_NOT_APPROVED: tr("Not voided — a later void needs a manager's PIN"),
+        NoticeKind.REPEAT_TAP: tr("This card paid {amount} a moment ago — not charged again; "
+                                  "Enter sells another, Esc cancels"),
+        NoticeKind.SET_PRICE: tr("The price is set: {amount} — a tap charges it, nothing is "
+                                 "keyed"),
     }[notice.kind].format(amount=amount)
 
 
@@ -103,6 +109,24 @@ def paid_text(paid: ChargeResult, received: int | None, currency: Currency) -> s
     return text
 
 
+def cash_sale_paid_text(amount: int, received: int | None, currency: Currency) -> str:
+    """The Paid band of a sale without a card: the amount, then the change to hand over."""
+    text = tr("Cash sale {amount} paid").format(amount=format_number(amount, currency))
+    if received is not None and received > amount:
+        text += "  " + tr("· change {amount}").format(
+            amount=format_number(received - amount, currency))
+    return text
+
+
+def set_price_text(price: int, window: str, currency: Currency) -> str:
+    """The waiting band of a fixed-price till: what a tap charges (and in which window)."""
+    amount = format_number(price, currency)
+    if window:
+        return tr("Tap a card to pay {amount} ({window})").format(amount=amount,
+                                                                  window=window)
+    return tr("Tap a card to pay {amount}").format(amount=amount)
+
+
 def voided_text(back: VoidBack, currency: Currency) -> str:
     """After a void: the cash to hand back first, then what went back on the card."""
     on_card = tr("{amount} back on the card").format(amount=format_number(back.to_card,
@@ -120,3 +144,16 @@ def void_armed_text(last: LastSale, currency: Currency) -> str:
         text += "  " + tr("— then hand back {cash} in cash").format(
             cash=format_number(last.cash, currency))
     return text
+
+
+def role_text(role: Role) -> str:
+    return {Role.CASHIER: tr("cashier"), Role.MANAGER: tr("manager"),
+            Role.ADMIN: tr("admin")}[role]
+
+
+def printer_status_text(status: PrinterStatus) -> str:
+    return {
+        PrinterStatus.OK: tr("ok"), PrinterStatus.PAPER_NEAR_END: tr("paper near end"),
+        PrinterStatus.PAPER_OUT: tr("paper out"), PrinterStatus.COVER_OPEN: tr("cover open"),
+        PrinterStatus.OFFLINE: tr("offline"), PrinterStatus.UNREACHABLE: tr("unreachable"),
+    }[status]
