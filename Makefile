@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/pip install -q --disable-pip-version-check -c requirements.lock
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo test lint typecheck imports pytest system venv screenshot lock bench clean
+.PHONY: demo test lint typecheck imports pytest system venv screenshot lock bench clean \
+	translations i18n
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,11 +19,35 @@ venv: $(STAMP)
 system:
 	bash installer/system-deps.sh
 
+# Translations: resources/i18n/*.ts are the sources (kept in git); the .qm the app loads are
+# built from them into the package. lupdate files a bare tr("...") under the empty context
+# while tillcard.ui.texts.tr asks for "tillcard": `make i18n` renames the context around
+# the lupdate run, so lupdate's own merge keeps every existing translation.
+TS := $(wildcard resources/i18n/tillcard_*.ts)
+QM_DIR := app/tillcard/resources/i18n
+QM := $(patsubst resources/i18n/%.ts,$(QM_DIR)/%.qm,$(TS))
+
+$(QM_DIR)/%.qm: resources/i18n/%.ts | $(STAMP)
+	@mkdir -p $(QM_DIR)
+	$(BIN)/pyside6-lrelease -silent -nounfinished $< -qm $@
+
+translations: $(QM)
+
+i18n: | $(STAMP)
+	@for ts in $(TS); do \
+	  sed -i 's|<name>tillcard</name>|<name></name>|' $$ts || exit 1; \
+	  $(BIN)/pyside6-lupdate -silent -locations none -no-obsolete \
+	    $$(find app/tillcard -name '*.py' | sort) -ts $$ts; rc=$$?; \
+	  sed -i 's|<name></name>|<name>tillcard</name>|' $$ts; \
+	  [ $$rc = 0 ] || exit $$rc; \
+	  echo "$$ts: $$(grep -c 'type="unfinished"' $$ts) strings to translate"; \
+	done
+
 $(VENV)/.pcsc: $(STAMP)
 	$(PIP_INSTALL) -e '.[pcsc]' || { echo "pyscard did not build: run 'make system' (needs swig libpcsclite-dev)"; exit 1; }
 	touch $@
 
-demo: $(STAMP)
+demo: $(STAMP) $(QM)
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
 	  echo "no display here: the demo needs a screen to show its window."; \
 	  echo "  make screenshot                       saves pictures of it in resources/screenshots/"; \
@@ -39,14 +64,16 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	cd app && ../$(BIN)/lint-imports --config ../pyproject.toml
 
-pytest: $(STAMP) $(VENV)/.pcsc
+pytest: $(STAMP) $(VENV)/.pcsc $(QM)
 	bash installer/ensure-postgres.sh
 	$(BIN)/pytest
 
 test: system $(STAMP) $(VENV)/.pcsc lint typecheck imports pytest
 
-screenshot: $(STAMP)
-	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python installer/screenshot.py resources/screenshots/cashier.png
+screenshot: $(STAMP) $(QM)
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot.py resources/screenshots 1024x768 1366x768 1920x1080
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot_office.py resources/screenshots 1024x768 1366x768 1920x1080
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot_office.py resources/screenshots 1366x768 --language zh_CN
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_receipts.py

@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = _Parser(prog="tillcard", description="Stored-value card till.")
     p.add_argument("--config", type=Path, help="TOML settings file")
     p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("--kiosk", action="store_true", default=None,
+                   help="the till full screen with no frame (else the ui.kiosk setting)")
     p.add_argument("--version", action="version", version=f"tillcard {_version()}")
     sub = p.add_subparsers(dest="command")
     p.set_defaults(func=_cmd_gui)
@@ -59,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--selftest", action="store_true", help="charge one demo card "
                       "offscreen, print its receipt to the simulated printer, exit 0")
     demo.set_defaults(func=_cmd_demo)
+
+    office = sub.add_parser("office", help="the back office (card office) window")
+    office.add_argument("--db", help="database URL or SQLite path (default: the central "
+                                     "database of a central till, else this till's own)")
+    office.set_defaults(func=_cmd_office)
 
     from tillcard.commands.db_cmd import add_db_commands
 
@@ -75,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     from tillcard.commands.exceptions_cmd import add_exceptions_command
 
     add_exceptions_command(sub)
+
+    from tillcard.commands.card_types_cmd import add_card_types_command
+    from tillcard.commands.users_cmd import add_users_command
+
+    add_users_command(sub)
+    add_card_types_command(sub)
 
     dev = sub.add_parser("devices", help="card reader and printer tools")
     devsub = dev.add_subparsers(dest="devices_command", required=True)
@@ -113,7 +126,14 @@ def _db_url(args: argparse.Namespace) -> str:
 def _cmd_gui(args: argparse.Namespace) -> int:
     from tillcard.launch import run_till
 
-    return run_till(_settings(args))
+    return run_till(_settings(args), kiosk=args.kiosk)
+
+
+def _cmd_office(args: argparse.Namespace) -> int:
+    from tillcard.commands.credentials import admin_db_url
+    from tillcard.office_app import run_office
+
+    return run_office(admin_db_url(args), _settings(args))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

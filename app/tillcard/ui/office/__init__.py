@@ -1,0 +1,1 @@
+"""The back office: the card office's window for managers and admins."""

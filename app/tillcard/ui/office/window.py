@@ -1,0 +1,164 @@
+"""The back office's window: sign in with name and password, then the card office.
+
+Signing in runs on the worker (argon2 takes a moment on purpose) and the services check
+the permission again on every call: the window only decides what to show.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tillcard.domain.money import Currency
+from tillcard.domain.permissions import Permission
+from tillcard.services.auth import (
+    AuthService,
+    FailReason,
+    LoginFailed,
+    PermissionDenied,
+    Session,
+)
+from tillcard.services.card_directory import CardList
+from tillcard.ui.office.card_list import CardListModel, CardListView
+from tillcard.ui.office.card_page import CardPage
+from tillcard.ui.pin_dialog import login_failure_text
+from tillcard.ui.tasks import TaskRunner
+from tillcard.ui.texts import role_text, tr
+
+log = logging.getLogger(__name__)
+
+
+class OfficeSignIn(QWidget):
+    """Name and password; the reason of a refusal in words, never a traceback."""
+
+    signed_in = Signal(object)  # Session
+
+    def __init__(self, auth: AuthService, tasks: TaskRunner, place: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._auth, self._tasks = auth, tasks
+        self.title = QLabel(tr("Tillcard back office") + (f" · {place}" if place else ""))
+        self.title.setStyleSheet("font-size: 160%; font-weight: bold;")
+        self.login = QLineEdit()
+        self.login.setObjectName("officeLogin")
+        self.password = QLineEdit()
+        self.password.setObjectName("officePassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.button = QPushButton(tr("Sign in"))
+        self.button.setObjectName("officeSignIn")
+        self.message = QLabel("")
+        self.message.setObjectName("officeMessage")
+        self.message.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(tr("User name"), self.login)
+        form.addRow(tr("Password"), self.password)
+        box = QVBoxLayout(self)
+        box.addStretch(1)
+        box.addWidget(self.title, 0, Qt.AlignmentFlag.AlignHCenter)
+        box.addLayout(form)
+        box.addWidget(self.button)
+        box.addWidget(self.message)
+        box.addStretch(2)
+        self.button.clicked.connect(self._on_button_clicked)
+        self.password.returnPressed.connect(self._on_button_clicked)
+        self.login.returnPressed.connect(self.password.setFocus)
+
+    def _on_button_clicked(self) -> None:
+        login, password = self.login.text().strip(), self.password.text()
+        if not login or not password:
+            self.message.setText(tr("Type your user name and password"))
+            return
+        self.button.setEnabled(False)
+        self.message.setText(tr("Checking…"))
+        self._tasks.run(lambda: self._check(login, password), self._on_signed_in,
+                        self._on_failed)
+
+    def _check(self, login: str, password: str) -> Session:
+        session = self._auth.login(login, password)
+        session.require(Permission.BACK_OFFICE)
+        return session
+
+    def _on_signed_in(self, session: Session) -> None:
+        self.button.setEnabled(True)
+        self.password.clear()
+        self.message.setText("")
+        self.signed_in.emit(session)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.button.setEnabled(True)
+        self.password.clear()
+        if isinstance(exc, LoginFailed) and exc.reason is FailReason.WRONG_SECRET:
+            text = (tr("Wrong user name or password — {tries} tries left").format(
+                tries=exc.tries_left) if exc.tries_left is not None
+                else tr("Wrong user name or password"))
+        elif isinstance(exc, LoginFailed):
+            text = login_failure_text(exc)
+        elif isinstance(exc, PermissionDenied):
+            text = tr("Only managers and admins use the back office")
+        else:
+            log.error("back-office sign-in: %s", exc, exc_info=exc)
+            text = tr("Cannot sign in: {error}").format(error=exc)
+        self.message.setText(text)
+
+
+class OfficeWindow(QMainWindow):
+    """Sign-in page, then tabs; the cards tab is the list beside the chosen card's page."""
+
+    def __init__(self, auth: AuthService, cards: CardList, tasks: TaskRunner,
+                 currency: Currency, place: str = "") -> None:
+        super().__init__()
+        self.setWindowTitle(tr("Tillcard back office"))
+        self._cards, self._tasks, self._currency = cards, tasks, currency
+        self.session: Session | None = None
+        self.stack = QStackedWidget()
+        self.sign_in = OfficeSignIn(auth, tasks, place)
+        self.sign_in.signed_in.connect(self._on_sign_in_signed_in)
+        self.stack.addWidget(self.sign_in)
+        self.tabs = QTabWidget()
+        self.stack.addWidget(self.tabs)
+        self.setCentralWidget(self.stack)
+        self.card_list: CardListView | None = None
+        self.card_page: CardPage | None = None
+
+    def _on_sign_in_signed_in(self, session: Session) -> None:
+        self.session = session
+        self.statusBar().showMessage(tr("Signed in: {name} ({role})").format(
+            name=session.name, role=role_text(session.role)))
+        self.tabs.clear()
+        self.tabs.addTab(self._cards_tab(session), tr("Cards"))
+        self.stack.setCurrentWidget(self.tabs)
+        assert self.card_list is not None
+        self.card_list.model.set_query("")
+        self.card_list.search.setFocus()
+
+    def _cards_tab(self, session: Session) -> QWidget:
+        cards = self._cards
+        model = CardListModel(self._tasks, lambda q: cards.search(session, q),
+                              lambda q, after: cards.page(session, q, after), self._currency)
+        self.card_list = CardListView(model)
+        self.card_page = CardPage(self._tasks, lambda card: cards.card(session, card),
+                                  lambda card, before: cards.history(session, card, before),
+                                  self._currency)
+        self.card_list.card_opened.connect(self.card_page.show_card)
+        split = QSplitter()
+        split.addWidget(self.card_list)
+        split.addWidget(self.card_page)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        width = max(self.width(), 1000)
+        split.setSizes([width * 11 // 20, width * 9 // 20])  # the list a little wider
+        return split
+
