@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import replace
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from tillcard.domain.cards import CardStatus
 from tillcard.domain.journal import Entry, EntryKind, NewGrant
@@ -70,6 +71,8 @@ class OfficeStore(Protocol):
 
     def issue(self, user_id: int, op_id: uuid.UUID, req: IssueRequest, at: datetime
               ) -> IssueResult: ...
+    def issue_many(self, user_id: int, batch: Sequence[tuple[uuid.UUID, IssueRequest]],
+                   at: datetime) -> list[IssueResult]: ...
     def recharge(self, user_id: int, entry_id: uuid.UUID, card_id: int, amount: int,
                  at: datetime) -> Outcome: ...
     def set_status(self, user_id: int, card_id: int, action: StatusAction, reason: str,
@@ -110,6 +113,86 @@ def check_uid(uid: str | None) -> str | None:
     return u or None
 
 
+class BatchRefused(Exception):  # noqa: N818 (a refusal, not an error)
+    """An item of a batch was refused, so none of it was applied; ``index`` is its place.
+
+    ``index`` is None when the centre refused the batch and the item could not be told.
+    """
+
+    def __init__(self, index: int | None, error: Exception) -> None:
+        super().__init__(str(error))
+        self.index = index
+        self.error = error
+
+
+@dataclass(frozen=True)
+class ImportFacts:
+    """What an import file is checked against before anything is written."""
+
+    card_types: frozenset[str]  # codes (never the walk-in type)
+    numbers_in_use: frozenset[str]
+    uids_in_use: frozenset[str]
+    max_amount: int
+
+
+@dataclass(frozen=True)
+class ExportLine:
+    number: str
+    uid: str | None
+    holder: str
+    member_no: str
+    phone: str
+    card_type: str  # the code, as an import names it
+    status: str
+    valid_until: date | None
+    deposit_held: int
+    cash: int
+    bonus: int
+    allowance: int
+
+
+class CardRegister:
+    """The reads of an import (what is taken already) and of an export (every card).
+
+    Both engines alike: plain SELECTs an admin's login may run. Lists are asked in chunks
+    (SQLite's limit on parameters; PostgreSQL plans short IN lists well).
+    """
+
+    CHUNK = 500
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def import_facts(self, numbers: Collection[str], uids: Collection[str]) -> ImportFacts:
+        nums, ids = sorted(set(numbers)), sorted(set(uids))
+        with self._engine.connect() as conn:
+            types = frozenset(conn.execute(select(CardTypeRow.code).where(
+                CardTypeRow.code != "walk_in")).scalars())
+            used_nums = {n for i in range(0, len(nums), self.CHUNK) for n in conn.execute(
+                select(CardRow.number).where(CardRow.number.in_(nums[i:i + self.CHUNK])))
+                .scalars()}
+            used_uids = {u for i in range(0, len(ids), self.CHUNK) for u in conn.execute(
+                select(CardRow.uid).where(CardRow.uid.in_(ids[i:i + self.CHUNK])))
+                .scalars() if u is not None}
+        return ImportFacts(types, frozenset(used_nums), frozenset(used_uids),
+                           Ledger(self._engine).rules.max_amount)
+
+    def export_lines(self) -> Iterator[ExportLine]:
+        """Every card people hold (not the walk-in card), by number, streamed."""
+        q = (select(CardRow.number, CardRow.uid, HolderRow.name, HolderRow.staff_no,
+                    HolderRow.phone, CardTypeRow.code, CardRow.status, CardRow.valid_until,
+                    CardRow.deposit_held, func.coalesce(PurseRow.cash, 0),
+                    func.coalesce(PurseRow.bonus, 0), func.coalesce(PurseRow.allowance, 0))
+             .join(HolderRow, HolderRow.id == CardRow.holder_id)
+             .join(CardTypeRow, CardTypeRow.id == CardRow.card_type_id)
+             .outerjoin(PurseRow, PurseRow.card_id == CardRow.id)
+             .where(CardRow.number != CASH_CARD).order_by(CardRow.number))
+        with self._engine.connect() as conn:
+            rows: Any = conn.execution_options(yield_per=1_000).execute(q)
+            for row in rows:
+                yield ExportLine(*row)
+
+
 class GenericOffice:
     """The card office on the database of a standalone till (SQLite)."""
 
@@ -122,43 +205,64 @@ class GenericOffice:
 
     def issue(self, user_id: int, op_id: uuid.UUID, req: IssueRequest, at: datetime
               ) -> IssueResult:
-        number, uid = req.number.strip(), check_uid(req.uid)
         with self._begin() as conn:
             self._user(conn, user_id, ADMIN)
-            req.check()
-            require_amount(req.opening_recharge, "an opening recharge", self._max)
-            t = conn.execute(select(CardTypeRow).where(
-                CardTypeRow.code == req.card_type, CardTypeRow.code != "walk_in")).first()
-            if t is None:
-                raise OfficeRefused(OfficeCode.UNKNOWN_TYPE, f"no card type {req.card_type}")
-            self._not_in_use(conn, number, uid)
-            holder = conn.execute(insert(HolderRow).values(
-                name=req.holder_name.strip(), staff_no=req.member_no.strip(),
-                phone=req.phone.strip(), updated_at=_now()).returning(HolderRow.id)
-            ).scalar_one()
-            today = self._day(at)
-            until = None if t.validity_days is None else today + timedelta(
-                days=t.validity_days)
-            card = int(conn.execute(insert(CardRow).values(
-                number=number, uid=uid, holder_id=holder, card_type_id=t.id,
-                status=CardStatus.ACTIVE.value, valid_until=until, pin_failures=0,
-                updated_at=_now(), deposit_held=t.deposit, status_reason="",
-            ).returning(CardRow.id)).scalar_one())
-            if t.deposit + t.card_fee > 0:
-                self._append(conn, Entry(
-                    id=op_id, till_id=self._till, seq=0, kind=EntryKind.DEPOSIT, card_id=card,
-                    cash_delta=0, list_amount=t.deposit, tendered_cash=t.deposit + t.card_fee,
-                    cashier_id=user_id, created_at=at))
-            bonus = 0
-            if req.opening_recharge:
-                out = self._recharge_in(conn, derived_id(op_id, "recharge"), card,
-                                        req.opening_recharge, at, user_id)
-                grant = out.entry.new_grant if out.entry else None
-                bonus = grant.amount if grant else 0
-            self._audit(conn, user_id, "card_issued", f"card {number}", at, detail=_doc(
-                card_id=card, holder=req.holder_name.strip(), card_type=req.card_type,
-                deposit=t.deposit, fee=t.card_fee, opening=req.opening_recharge,
-                bonus=bonus), after=_doc(status="active"))
+            return self._issue_in(conn, user_id, op_id, req, at)
+
+    def issue_many(self, user_id: int, batch: Sequence[tuple[uuid.UUID, IssueRequest]],
+                   at: datetime) -> list[IssueResult]:
+        """Every card of ``batch`` in one transaction, or none (an import is all or nothing).
+
+        Raises:
+            BatchRefused: an item was refused (its index, its error); nothing was issued.
+        """
+        results: list[IssueResult] = []
+        with self._begin() as conn:
+            self._user(conn, user_id, ADMIN)
+            for i, (op_id, req) in enumerate(batch):
+                try:
+                    results.append(self._issue_in(conn, user_id, op_id, req, at))
+                except (OfficeRefused, LedgerError, ValueError) as exc:
+                    raise BatchRefused(i, exc) from exc
+        return results
+
+    def _issue_in(self, conn: Connection, user_id: int, op_id: uuid.UUID, req: IssueRequest,
+                  at: datetime) -> IssueResult:
+        number, uid = req.number.strip(), check_uid(req.uid)
+        req.check()
+        require_amount(req.opening_recharge, "an opening recharge", self._max)
+        t = conn.execute(select(CardTypeRow).where(
+            CardTypeRow.code == req.card_type, CardTypeRow.code != "walk_in")).first()
+        if t is None:
+            raise OfficeRefused(OfficeCode.UNKNOWN_TYPE, f"no card type {req.card_type}")
+        self._not_in_use(conn, number, uid)
+        holder = conn.execute(insert(HolderRow).values(
+            name=req.holder_name.strip(), staff_no=req.member_no.strip(),
+            phone=req.phone.strip(), updated_at=_now()).returning(HolderRow.id)
+        ).scalar_one()
+        today = self._day(at)
+        until = None if t.validity_days is None else today + timedelta(
+            days=t.validity_days)
+        card = int(conn.execute(insert(CardRow).values(
+            number=number, uid=uid, holder_id=holder, card_type_id=t.id,
+            status=CardStatus.ACTIVE.value, valid_until=until, pin_failures=0,
+            updated_at=_now(), deposit_held=t.deposit, status_reason="",
+        ).returning(CardRow.id)).scalar_one())
+        if t.deposit + t.card_fee > 0:
+            self._append(conn, Entry(
+                id=op_id, till_id=self._till, seq=0, kind=EntryKind.DEPOSIT, card_id=card,
+                cash_delta=0, list_amount=t.deposit, tendered_cash=t.deposit + t.card_fee,
+                cashier_id=user_id, created_at=at))
+        bonus = 0
+        if req.opening_recharge:
+            out = self._recharge_in(conn, derived_id(op_id, "recharge"), card,
+                                    req.opening_recharge, at, user_id)
+            grant = out.entry.new_grant if out.entry else None
+            bonus = grant.amount if grant else 0
+        self._audit(conn, user_id, "card_issued", f"card {number}", at, detail=_doc(
+            card_id=card, holder=req.holder_name.strip(), card_type=req.card_type,
+            deposit=t.deposit, fee=t.card_fee, opening=req.opening_recharge,
+            bonus=bonus), after=_doc(status="active"))
         return IssueResult(card, t.deposit, t.card_fee, req.opening_recharge, bonus)
 
     def recharge(self, user_id: int, entry_id: uuid.UUID, card_id: int, amount: int,

@@ -10,6 +10,7 @@ results ``store.office.GenericOffice`` returns. The centre's refusals (SQLSTATE 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -35,6 +36,7 @@ from tillcard.domain.office import (
 )
 from tillcard.store.ledger import EntryConflict, Ledger, LedgerError, Outcome
 from tillcard.store.migrations.sql_0013 import REFUSED
+from tillcard.store.office import BatchRefused
 from tillcard.store.pg_centre import _ERRORS, Answers
 
 UNIQUE = "23505"  # a card number or UID taken by a concurrent issue
@@ -60,6 +62,51 @@ class PgOffice:
                        phone=req.phone, type=req.card_type, opening=req.opening_recharge,
                        user=user_id)
         return IssueResult(d["card_id"], d["deposit"], d["fee"], d["recharged"], d["bonus"])
+
+    def issue_many(self, user_id: int, batch: Sequence[tuple[uuid.UUID, IssueRequest]],
+                   at: datetime) -> list[IssueResult]:
+        """Every card of ``batch`` in one transaction of the centre's own issue function.
+
+        The function runs once per card, but a thousand cards go in one statement (over
+        ``unnest`` of the columns, in order): one round trip per thousand, not per card.
+        If the centre refuses one, the transaction is gone; to name the card, the batch is
+        tried again card by card in a transaction that is rolled back.
+
+        Raises:
+            BatchRefused: an item was refused (its index, its error); nothing was issued.
+        """
+        for i, (_, req) in enumerate(batch):
+            try:
+                req.check()
+                require_amount(req.opening_recharge, "an opening recharge", self._max)
+            except ValueError as exc:
+                raise BatchRefused(i, exc) from exc
+        docs: list[Any] = []
+        try:
+            with self._engine.begin() as conn:
+                for start in range(0, len(batch), ISSUE_CHUNK):
+                    part = batch[start:start + ISSUE_CHUNK]
+                    docs += conn.execute(_ISSUE_MANY, _columns(part, self._till, user_id)
+                                         ).scalars().all()
+        except DBAPIError as exc:
+            raise BatchRefused(self._refused_item(user_id, batch), _translate(exc)) from exc
+        return [IssueResult(d["card_id"], d["deposit"], d["fee"], d["recharged"], d["bonus"])
+                for d in docs]
+
+    def _refused_item(self, user_id: int, batch: Sequence[tuple[uuid.UUID, IssueRequest]]
+                      ) -> int | None:
+        """The first item the centre refuses, tried one by one and rolled back."""
+        with self._engine.connect() as conn:
+            tx = conn.begin()
+            try:
+                for i, item in enumerate(batch):
+                    try:
+                        conn.execute(_ISSUE_MANY, _columns([item], self._till, user_id))
+                    except DBAPIError:
+                        return i
+            finally:
+                tx.rollback()
+        return None
 
     def recharge(self, user_id: int, entry_id: uuid.UUID, card_id: int, amount: int,
                  at: datetime) -> Outcome:
@@ -155,6 +202,27 @@ class PgOffice:
                 return conn.execute(text(f"SELECT {call}"), params).scalar_one()
         except DBAPIError as exc:
             raise _translate(exc) from exc
+
+
+ISSUE_CHUNK = 1_000  # cards per statement of a batch issue
+_ISSUE_MANY = text(
+    "SELECT tillcard_office_issue(r.id, :till, :user, r.number, r.uid, r.name, r.member, "
+    "r.phone, r.type, r.opening) "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:numbers AS text[]), CAST(:uids AS text[]), "
+    "CAST(:names AS text[]), CAST(:members AS text[]), CAST(:phones AS text[]), "
+    "CAST(:types AS text[]), CAST(:openings AS bigint[])) WITH ORDINALITY "
+    "AS r(id, number, uid, name, member, phone, type, opening, n) ORDER BY r.n")
+
+
+def _columns(batch: Sequence[tuple[uuid.UUID, IssueRequest]], till: int, user: int
+             ) -> dict[str, Any]:
+    """A batch as one array per argument of the issue function."""
+    reqs = [r for _, r in batch]
+    return {"till": till, "user": user, "ids": [op for op, _ in batch],
+            "numbers": [r.number for r in reqs], "uids": [r.uid for r in reqs],
+            "names": [r.holder_name for r in reqs], "members": [r.member_no for r in reqs],
+            "phones": [r.phone for r in reqs], "types": [r.card_type for r in reqs],
+            "openings": [r.opening_recharge for r in reqs]}
 
 
 def _translate(exc: DBAPIError) -> Exception:
