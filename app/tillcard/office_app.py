@@ -13,12 +13,21 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from tillcard.config import Settings
+from tillcard.devices.printer.base import ReceiptSink
 from tillcard.domain.money import Currency
-from tillcard.services.auth import AuthService, SecretHasher
+from tillcard.services.audit_view import AuditView
+from tillcard.services.auth import AuthService, SecretHasher, Session
 from tillcard.services.card_directory import CardList
+from tillcard.services.card_office import CardOffice
+from tillcard.services.card_types import CardTypeAdmin
+from tillcard.services.users import UserAdmin
+from tillcard.store.audit import AuditQueries
 from tillcard.store.card_directory import CardDirectory
 from tillcard.store.card_file import CardFiles
 from tillcard.store.reference import ReferenceStore
+from tillcard.store.site import site_rules
+from tillcard.ui.bridges import ReaderBridge
+from tillcard.ui.office.card_actions import CardTypeTerms, OfficeDesk
 from tillcard.ui.office.window import OfficeWindow
 from tillcard.ui.tasks import TaskRunner
 
@@ -35,17 +44,43 @@ class Office:
 
 
 def build_office(engine: Engine, currency: Currency, *, hasher: SecretHasher | None = None,
-                 place: str = "") -> Office:
+                 place: str = "", card_office: CardOffice | None = None,
+                 printer: ReceiptSink | None = None, reader: ReaderBridge | None = None,
+                 till_name: str = "") -> Office:
+    """The window on ``engine``; with a ``card_office`` it also acts on cards.
+
+    ``printer`` takes the receipts of recharges and card actions (a ``PrintQueue``; none:
+    nothing prints), ``reader`` lets a blank card be tapped when issuing or replacing.
+    """
     tasks = TaskRunner()
-    auth = AuthService(ReferenceStore(engine), hasher or SecretHasher())
+    refs = ReferenceStore(engine)
+    hasher = hasher or SecretHasher()
+    auth = AuthService(refs, hasher)
     cards = CardList(CardDirectory(engine), CardFiles(engine))
-    return Office(engine, OfficeWindow(auth, cards, tasks, currency, place), tasks)
+    desk = None
+    if card_office is not None:
+        types = CardTypeAdmin(refs)
+
+        def card_types(session: Session) -> list[CardTypeTerms]:
+            return [CardTypeTerms(s.card_type.code, s.card_type.name, s.deposit, s.card_fee)
+                    for s in types.setups(session)]
+
+        desk = OfficeDesk(card_office, card_types, printer, reader, place, till_name)
+    audit = AuditView(AuditQueries(engine), lambda: site_rules(engine).clock)
+    window = OfficeWindow(auth, cards, tasks, currency, place, desk,
+                          users=UserAdmin(refs, hasher),
+                          card_types=CardTypeAdmin(refs, currency=currency), audit=audit)
+    return Office(engine, window, tasks)
 
 
 def run_office(url: str, settings: Settings) -> int:
+    from tillcard.bootstrap import receipt_settings
+    from tillcard.devices.printer.connections import open_printer
+    from tillcard.devices.printer.queue import PrintQueue
     from tillcard.launch import qt_app
     from tillcard.store.engine import make_engine
     from tillcard.store.migrate import current_revision
+    from tillcard.store.office import office_store
 
     engine = make_engine(url)
     try:
@@ -54,13 +89,20 @@ def run_office(url: str, settings: Settings) -> int:
                   "'tillcard db upgrade' on it first", file=sys.stderr)
             return 1
         app = qt_app(settings)
-        office = build_office(engine, Currency(settings.currency.code,
-                                               settings.currency.locale),
-                              place=settings.till.site)
+        currency = Currency(settings.currency.code, settings.currency.locale)
+        hasher = SecretHasher()
+        # the office acts on its own till's chain (the admin login is bound to it)
+        card_office = CardOffice(office_store(engine, settings.till.id), hasher)
+        queue = PrintQueue(open_printer(settings.devices.printer),
+                           receipt_settings(settings, currency))
+        office = build_office(engine, currency, hasher=hasher, place=settings.till.site,
+                              card_office=card_office, printer=queue,
+                              till_name=settings.till.name)
         office.window.resize(1280, 800)
         office.window.show()
         code = app.exec()
         office.close()
+        queue.close()
         return code
     finally:
         engine.dispose()

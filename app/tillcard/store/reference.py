@@ -39,8 +39,38 @@ class UserRecord:
     staff_uid: str | None = None
 
 
+@dataclass(frozen=True)
+class CardTypeSetup:
+    """A card type with what issuing one of its cards costs: a refundable deposit, a fee."""
+
+    card_type: CardType
+    deposit: int = 0
+    card_fee: int = 0
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _type_values(ct: CardType) -> dict[str, Any]:
+    """A card type's columns but its code (which names it) and its deposit and fee."""
+    rr = ct.recharge
+    return {
+        "name": ct.name, "discount_bp": ct.discount_bp, "per_txn_limit": ct.per_txn_limit,
+        "daily_amount_limit": ct.daily_amount_limit,
+        "daily_count_limit": ct.daily_count_limit, "pin_above": ct.pin_above,
+        "offline_limit": ct.offline_limit, "validity_days": ct.validity_days,
+        "bonus_bp": rr.bonus_bp,
+        "bonus_tiers": json.dumps([[t.min_amount, t.bonus] for t in rr.tiers]),
+        "bonus_expiry_days": rr.bonus_expiry_days, "updated_at": _now(),
+        "refuse_outside_windows": ct.refuse_outside_windows,
+        "spend_order": ",".join(ct.spend_order), "allowance_reset": ct.allowance_reset,
+    }
+
+
+def _window_values(w: MealWindow) -> dict[str, Any]:
+    return {"name": w.name, "start_min": w.start_min, "end_min": w.end_min,
+            "count_limit": w.count_limit, "fixed_price": w.fixed_price, "updated_at": _now()}
 
 
 def _user_record(r: Any) -> UserRecord:
@@ -216,29 +246,61 @@ class ReferenceStore:
             return [card_type_from(r, windows.get(r.id, ())) for r in conn.execute(
                 select(CardTypeRow.__table__).order_by(CardTypeRow.code))]
 
-    def add_card_type(self, ct: CardType, *, audit: AuditEvent | None = None) -> int:
-        rr = ct.recharge
+    def card_type_setups(self) -> list[CardTypeSetup]:
+        """Every card type with its deposit and fee, by code."""
+        types = {t.code: t for t in self.card_types()}
+        with self._engine.connect() as conn:
+            return [CardTypeSetup(types[r.code], r.deposit, r.card_fee) for r in conn.execute(
+                select(CardTypeRow.code, CardTypeRow.deposit, CardTypeRow.card_fee)
+                .order_by(CardTypeRow.code)) if r.code in types]
+
+    def add_card_type(self, ct: CardType, *, deposit: int = 0, card_fee: int = 0,
+                      audit: AuditEvent | None = None) -> int:
         windows = check_windows(ct.meal_windows)
         with self._engine.begin() as conn:
             type_id = int(conn.execute(insert(CardTypeRow).values(
-                code=ct.code, name=ct.name, discount_bp=ct.discount_bp,
-                per_txn_limit=ct.per_txn_limit, daily_amount_limit=ct.daily_amount_limit,
-                daily_count_limit=ct.daily_count_limit, pin_above=ct.pin_above,
-                offline_limit=ct.offline_limit, validity_days=ct.validity_days,
-                bonus_bp=rr.bonus_bp, bonus_tiers=json.dumps(
-                    [[t.min_amount, t.bonus] for t in rr.tiers]),
-                bonus_expiry_days=rr.bonus_expiry_days, updated_at=_now(),
-                refuse_outside_windows=ct.refuse_outside_windows,
-                spend_order=",".join(ct.spend_order), allowance_reset=ct.allowance_reset,
+                code=ct.code, **_type_values(ct), deposit=deposit, card_fee=card_fee,
             ).returning(CardTypeRow.id)).scalar_one())
             if windows:
                 conn.execute(insert(MealWindowRow), [
-                    {"card_type_id": type_id, "position": i, "name": w.name,
-                     "start_min": w.start_min, "end_min": w.end_min,
-                     "count_limit": w.count_limit, "fixed_price": w.fixed_price,
-                     "updated_at": _now()} for i, w in enumerate(windows, start=1)])
+                    {"card_type_id": type_id, "position": i, **_window_values(w)}
+                    for i, w in enumerate(windows, start=1)])
             _audit(conn, audit)
             return type_id
+
+    def update_card_type(self, setup: CardTypeSetup, *,
+                         audit: AuditEvent | None = None) -> bool:
+        """Rewrite the type ``setup.card_type.code`` names; ``False`` if there is none.
+
+        Meal windows are rewritten in place by position (1..5), every one of them, so the
+        whole set carries this transaction's id for a till's pull; positions beyond the
+        new set are deleted.
+        """
+        ct = setup.card_type
+        windows = check_windows(ct.meal_windows)
+        with self._engine.begin() as conn:
+            type_id = conn.execute(select(CardTypeRow.id).where(
+                CardTypeRow.code == ct.code).with_for_update()).scalar_one_or_none()
+            if type_id is None:
+                return False
+            conn.execute(update(CardTypeRow).where(CardTypeRow.id == type_id).values(
+                **_type_values(ct), deposit=setup.deposit, card_fee=setup.card_fee))
+            held = set(conn.execute(select(MealWindowRow.position).where(
+                MealWindowRow.card_type_id == type_id)).scalars())
+            for i, w in enumerate(windows, start=1):
+                if i in held:
+                    conn.execute(update(MealWindowRow).where(
+                        MealWindowRow.card_type_id == type_id,
+                        MealWindowRow.position == i).values(**_window_values(w)))
+                else:
+                    conn.execute(insert(MealWindowRow).values(
+                        card_type_id=type_id, position=i, **_window_values(w)))
+            if any(pos > len(windows) for pos in held):
+                conn.execute(delete(MealWindowRow).where(
+                    MealWindowRow.card_type_id == type_id,
+                    MealWindowRow.position > len(windows)))
+            _audit(conn, audit)
+            return True
 
     def add_holder(self, name: str, staff_no: str = "") -> int:
         with self._engine.begin() as conn:

@@ -59,8 +59,16 @@ def _headers() -> list[str]:
 class LinesModel(QAbstractTableModel):
     """A flat table of ``_lines`` under ``_headers``: what both office lists share."""
 
-    _lines: Sequence[object]
+    _lines: list[Any]
     _headers: list[str]
+
+    def append_lines(self, lines: Sequence[Any]) -> None:
+        """A fetched page at the end, announced to the view as inserted rows."""
+        if lines:
+            first = len(self._lines)
+            self.beginInsertRows(QModelIndex(), first, first + len(lines) - 1)
+            self._lines.extend(lines)
+            self.endInsertRows()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._lines)
@@ -140,11 +148,7 @@ class CardListModel(LinesModel):
         if epoch != self._epoch:
             return
         self._loading = False
-        if page.lines:
-            first = len(self._lines)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.lines) - 1)
-            self._lines.extend(page.lines)
-            self.endInsertRows()
+        self.append_lines(page.lines)
         self._after = page.after
 
     def _on_failed(self, epoch: int, exc: BaseException) -> None:
@@ -158,6 +162,15 @@ class CardListModel(LinesModel):
 
     def line(self, row: int) -> CardLine:
         return self._lines[row]
+
+    def update_line(self, line: CardLine) -> None:
+        """A card read again (after a card-office action): its line shows the new state."""
+        for row, old in enumerate(self._lines):
+            if old.card_id == line.card_id:
+                self._lines[row] = line
+                self.dataChanged.emit(self.index(row, 0),
+                                      self.index(row, self.columnCount() - 1))
+                return
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -224,8 +237,10 @@ class CardListView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
+        self.action_row = QHBoxLayout()  # the card office's buttons (issue, allowance), if any
         box = QVBoxLayout(self)
         box.addLayout(top)
+        box.addLayout(self.action_row)
         box.addWidget(self.table, 1)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)

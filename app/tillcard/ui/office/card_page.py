@@ -66,6 +66,10 @@ class HistoryModel(LinesModel):
     def loading(self) -> bool:
         return self._loading
 
+    def lines(self) -> list[HistoryLine]:
+        """The entries read so far (a correction picks one of them)."""
+        return list(self._lines)
+
     def show_card(self, card_id: int) -> None:
         self._epoch += 1
         self.beginResetModel()
@@ -91,11 +95,7 @@ class HistoryModel(LinesModel):
         if epoch != self._epoch:
             return
         self._loading = False
-        if page.lines:
-            first = len(self._lines)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.lines) - 1)
-            self._lines.extend(page.lines)
-            self.endInsertRows()
+        self.append_lines(page.lines)
         self._before = page.before
 
     def _on_failed(self, epoch: int, exc: BaseException) -> None:
@@ -131,7 +131,14 @@ def _value(name: str) -> QLabel:
 
 
 class CardPage(QWidget):
-    """Header, purses, limits and today's spend, and the history table."""
+    """Header, purses, limits and today's spend, and the history table.
+
+    Signals:
+        card_read(object): the ``CardFile`` just shown (None: no such card), so the list's
+            line and the card office's buttons follow what the page shows.
+    """
+
+    card_read = Signal(object)
 
     def __init__(self, tasks: TaskRunner, read_card: ReadCard, read_history: ReadHistory,
                  currency: Currency, parent: QWidget | None = None) -> None:
@@ -172,11 +179,21 @@ class CardPage(QWidget):
         fit_columns(self.table)
         self.history.failed.connect(self.status.setText)
         box = QVBoxLayout(self)
+        self._box = box
         box.addWidget(self.title)
         box.addWidget(self.status)
         box.addLayout(boxes)
         box.addWidget(QLabel(tr("History")))
         box.addWidget(self.table, 1)
+
+    def add_actions(self, bar: QWidget) -> None:
+        """The card office's buttons under the status line (the page itself only reads)."""
+        self._box.insertWidget(2, bar)
+
+    def selected_line(self) -> HistoryLine | None:
+        rows = self.table.selectionModel().selectedRows()
+        lines = self.history.lines()
+        return lines[rows[0].row()] if rows and rows[0].row() < len(lines) else None
 
     def show_card(self, card_id: int) -> None:
         self._epoch += 1
@@ -194,6 +211,7 @@ class CardPage(QWidget):
         self.file = file
         if file is None:
             self.title.setText(tr("No such card"))
+            self.card_read.emit(None)
             return
         m = self._money
         line = file.line
@@ -217,6 +235,7 @@ class CardPage(QWidget):
         self.limits.setText(self._limits_text(file))
         self.today.setText(tr("{amount} in {count} sales").format(
             amount=m(file.spent_amount), count=file.spent_count))
+        self.card_read.emit(file)
 
     def _limits_text(self, file: CardFile) -> str:
         m, lim = self._money, file.limits

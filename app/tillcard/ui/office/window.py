@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from tillcard.domain.money import Currency
 from tillcard.domain.permissions import Permission
+from tillcard.services.audit_view import AuditView
 from tillcard.services.auth import (
     AuthService,
     FailReason,
@@ -32,8 +33,14 @@ from tillcard.services.auth import (
     Session,
 )
 from tillcard.services.card_directory import CardList
+from tillcard.services.card_types import CardTypeAdmin
+from tillcard.services.users import UserAdmin
+from tillcard.ui.office.audit_tab import AuditTab
+from tillcard.ui.office.card_actions import CardActions, ListActions, OfficeDesk, attach_actions
 from tillcard.ui.office.card_list import CardListModel, CardListView
 from tillcard.ui.office.card_page import CardPage
+from tillcard.ui.office.card_types_tab import CardTypesTab
+from tillcard.ui.office.users_tab import UsersTab
 from tillcard.ui.pin_dialog import login_failure_text
 from tillcard.ui.tasks import TaskRunner
 from tillcard.ui.texts import role_text, tr
@@ -115,13 +122,22 @@ class OfficeSignIn(QWidget):
 
 
 class OfficeWindow(QMainWindow):
-    """Sign-in page, then tabs; the cards tab is the list beside the chosen card's page."""
+    """Sign-in page, then tabs; the cards tab is the list beside the chosen card's page.
+
+    With a ``desk`` (the card office, its printer) the cards tab has the action buttons.
+    """
 
     def __init__(self, auth: AuthService, cards: CardList, tasks: TaskRunner,
-                 currency: Currency, place: str = "") -> None:
+                 currency: Currency, place: str = "", desk: OfficeDesk | None = None, *,
+                 users: UserAdmin | None = None, card_types: CardTypeAdmin | None = None,
+                 audit: AuditView | None = None) -> None:
         super().__init__()
+        self._users, self._card_types, self._audit = users, card_types, audit
         self.setWindowTitle(tr("Tillcard back office"))
         self._cards, self._tasks, self._currency = cards, tasks, currency
+        self._desk = desk
+        self.card_actions: CardActions | None = None
+        self.list_actions: ListActions | None = None
         self.session: Session | None = None
         self.stack = QStackedWidget()
         self.sign_in = OfficeSignIn(auth, tasks, place)
@@ -139,10 +155,22 @@ class OfficeWindow(QMainWindow):
             name=session.name, role=role_text(session.role)))
         self.tabs.clear()
         self.tabs.addTab(self._cards_tab(session), tr("Cards"))
+        self.add_tabs(session)
         self.stack.setCurrentWidget(self.tabs)
         assert self.card_list is not None
         self.card_list.model.set_query("")
         self.card_list.search.setFocus()
+
+    def add_tabs(self, session: Session) -> None:
+        """The admin tabs this session may see; the services refuse the rest anyway."""
+        tasks, currency = self._tasks, self._currency
+        if self._users is not None and session.can(Permission.USERS):
+            self.tabs.addTab(UsersTab(session, self._users, tasks, currency), tr("Users"))
+        if self._card_types is not None and session.can(Permission.CARD_TYPES):
+            self.tabs.addTab(CardTypesTab(session, self._card_types, tasks, currency),
+                             tr("Card types"))
+        if self._audit is not None and session.can(Permission.AUDIT):
+            self.tabs.addTab(AuditTab(session, self._audit, tasks, currency), tr("Audit log"))
 
     def _cards_tab(self, session: Session) -> QWidget:
         cards = self._cards
@@ -153,6 +181,10 @@ class OfficeWindow(QMainWindow):
                                   lambda card, before: cards.history(session, card, before),
                                   self._currency)
         self.card_list.card_opened.connect(self.card_page.show_card)
+        if self._desk is not None:
+            self.card_actions, self.list_actions = attach_actions(
+                self._desk, session, self._tasks, self._currency, self.card_list,
+                self.card_page, lambda card: cards.card(session, card))
         split = QSplitter()
         split.addWidget(self.card_list)
         split.addWidget(self.card_page)
