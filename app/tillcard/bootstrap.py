@@ -7,7 +7,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from tillcard.config import ConfigError, Profile, Settings
 from tillcard.devices.display import open_display
@@ -19,16 +20,18 @@ from tillcard.devices.printer.settings import ReceiptSettings
 from tillcard.domain.money import Currency
 from tillcard.domain.site import SiteRules
 from tillcard.services.auth import AuthService, SecretHasher
-from tillcard.services.checkout import VOID_GRACE, CheckoutService, local_now
+from tillcard.services.card_office import CardOffice
+from tillcard.services.checkout import VOID_GRACE, CheckoutService, CounterOffice, local_now
 from tillcard.services.ports import CardDirectory, SalesBook
 from tillcard.services.receipts import ReceiptBuilder
 from tillcard.services.shifts import ShiftPolicy, ShiftService
 from tillcard.services.views import TillInfo
 from tillcard.store.audit import AuditLog
 from tillcard.store.engine import make_engine
-from tillcard.store.ledger import Ledger
+from tillcard.store.ledger import Ledger, Outcome
 from tillcard.store.local_db import LocalLock, open_local
 from tillcard.store.migrate import upgrade
+from tillcard.store.office import GenericOffice, office_store
 from tillcard.store.reference import ReferenceStore
 from tillcard.store.shifts import ShiftStore
 from tillcard.store.site import set_rules, site_rules
@@ -129,19 +132,62 @@ def build_till(settings: Settings, *, db_url: str | None = None,
         shift = store.current(till.till_id)
         return shift.id if shift else None
 
+    def open_mark() -> int | None:
+        shift = store.current(till.till_id)
+        return shift.open_mark if shift else None
+
     checkout = CheckoutService(book, directory, queue, till, hasher, ReceiptBuilder(till),
                                offline=sync.offline if sync else lambda: False,
                                shift=open_shift if settings.shift.required else None,
                                void_grace=VOID_GRACE if settings.shift.void_needs_manager
                                else None, audit=audit.record,
                                minute=lambda at: (sync.cache.clock if sync else
-                                                  ledger.rules.clock).minute(at))
+                                                  ledger.rules.clock).minute(at),
+                               shift_mark=open_mark if settings.shift.required else None,
+                               office=counter_office(engine, ledger, sync, hasher,
+                                                     till.till_id))
     display = open_display(settings.devices.display)
     worker = SyncWorker(sync, settings.sync.poll_s) if sync else None
     shifts = ShiftService(store, book, refs, till, queue, local_now,
                           ShiftPolicy(settings.shift.approval_over_minor, currency.code))
     return Till(settings, engine, refs, ledger, AuthService(refs, hasher), hasher, checkout,
                 queue, conn, currency, display, shifts, sync, worker, lock)
+
+
+def counter_office(engine: Engine, ledger: Ledger, sync: TillSync | None,
+                   hasher: SecretHasher, till_id: int) -> CounterOffice:
+    """Recharges at the counter (F6), on this till's own chain.
+
+    Standalone: the card office's Python on the till's database. Central: the centre's
+    card-office functions, which only the admin role may run — a plain till login is
+    refused (by design: a till PC may be an attacker's), so the counter says that
+    recharges are done at the card office; a desk that doubles as a card office connects
+    with an admin-role login bound to its till (docs/counter-and-card-office.md).
+    """
+    if sync is None:
+        return CounterOffice(CardOffice(GenericOffice(engine, till_id, ledger), hasher))
+    central = sync.central
+    known: list[bool] = []
+
+    def allowed() -> bool:
+        if not known:
+            try:
+                with central.connect() as conn:
+                    known.append(bool(conn.execute(text(
+                        "SELECT pg_has_role(current_user, 'tillcard_admin', 'MEMBER')"))
+                        .scalar()))
+            except DBAPIError as exc:  # no such role (an old centre), or the link is down
+                log.info("recharges at this till: cannot tell the login's role: %s", exc)
+                return False
+        return known[0]
+
+    def recorded(out: Outcome) -> None:
+        sync.cache.record_centre(out)
+        if out.entry is not None:
+            sync.cache.record_applied(out.entry)  # the shift counts the cash taken
+
+    return CounterOffice(CardOffice(office_store(central, till_id), hasher), allowed,
+                         recorded)
 
 
 def central_options(settings: Settings) -> CentralOptions:

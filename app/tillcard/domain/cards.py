@@ -95,6 +95,7 @@ class Card:
     valid_until: date | None = None
     pin_hash: str | None = None
     pin_failures: int = 0
+    status_reason: str = ""  # why it was frozen, reported lost or closed: said at the counter
 
     @property
     def masked_number(self) -> str:

@@ -51,6 +51,23 @@ class VoidReceipt:
 
 
 @dataclass(frozen=True)
+class CashSaleReceipt:
+    """A sale without a card: the customer's only proof of what the cash paid for.
+
+    ``received`` is what the cashier took (None: the exact amount); the change follows.
+    """
+
+    ctx: ReceiptContext
+    entry_id: uuid.UUID
+    amount: int
+    received: int | None = None
+
+    @property
+    def change(self) -> int:
+        return 0 if self.received is None else max(0, self.received - self.amount)
+
+
+@dataclass(frozen=True)
 class RechargeReceipt:
     ctx: ReceiptContext
     entry_id: uuid.UUID
@@ -136,4 +153,5 @@ class ShiftReport:
         return None if counted is None else counted - self.cash_expected
 
 
-Receipt = SaleReceipt | VoidReceipt | RechargeReceipt | CardActionReceipt | ShiftReport
+Receipt = (SaleReceipt | VoidReceipt | RechargeReceipt | CardActionReceipt | ShiftReport
+           | CashSaleReceipt)

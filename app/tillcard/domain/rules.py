@@ -38,6 +38,9 @@ class RefusalCode(enum.StrEnum):
     NO_SHIFT = "no_shift"  # the till sells only inside an open shift (a drawer someone counted)
     VOID_NEEDS_APPROVAL = "void_needs_approval"  # not right after the sale: a manager signs
     NOTHING_TO_VOID = "nothing_to_void"
+    ALREADY_VOIDED = "already_voided"
+    RECHARGE_AT_OFFICE = "recharge_at_office"  # this till's login may not take money in
+    RECHARGE_NEEDS_APPROVAL = "recharge_needs_approval"  # a cashier: a manager signs
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ _MESSAGES: dict[RefusalCode, str] = {
     RefusalCode.NO_SHIFT: "No shift is open at this till — open one (F11) to sell",
     RefusalCode.VOID_NEEDS_APPROVAL: "Voiding an earlier sale needs a manager",
     RefusalCode.NOTHING_TO_VOID: "Nothing to void in this shift",
+    RefusalCode.ALREADY_VOIDED: "This sale is already voided",
+    RefusalCode.RECHARGE_AT_OFFICE: "Recharges are done at the card office",
+    RefusalCode.RECHARGE_NEEDS_APPROVAL: "A recharge at the till needs a manager",
 }
 
 _STATUS_REFUSALS = {

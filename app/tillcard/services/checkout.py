@@ -1,4 +1,4 @@
-"""The cashier's use cases: look a card up, charge it (PIN, split tender), void the last sale.
+"""The cashier's use cases: look a card up, charge it (PIN, split tender), void a sale.
 
 Called from a worker thread by the UI: every method may touch the database.
 """
@@ -8,28 +8,62 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from tillcard.devices.printer.base import ReceiptSink
+from tillcard.domain.cards import Card
+from tillcard.domain.journal import Entry, EntryKind
 from tillcard.domain.meals import minute_of
+from tillcard.domain.office import OfficeRefused
 from tillcard.domain.permissions import Permission
-from tillcard.domain.rules import MAX_PIN_FAILURES, Refusal, RefusalCode, Refused
+from tillcard.domain.rules import (
+    MAX_PIN_FAILURES,
+    Refusal,
+    RefusalCode,
+    Refused,
+    card_state_refusal,
+)
 from tillcard.services.auth import Approval, Role, SecretHasher, Session
+from tillcard.services.card_office import CardOffice
 from tillcard.services.ports import CardDirectory, SalesBook
 from tillcard.services.receipts import ReceiptBuilder
-from tillcard.services.views import CardView, ChargeResult, LastSale, TillInfo
+from tillcard.services.views import CardView, ChargeResult, LastSale, RecentSale, TillInfo
 from tillcard.store.audit import AuditEvent
-from tillcard.store.ledger import SaleRequest
+from tillcard.store.ledger import AlreadyVoided, Outcome, SaleRequest
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 VOID_GRACE = timedelta(minutes=2)  # "right after the sale": the customer is still there
+RECENT_SALES = 100  # the newest sales of the shift the recent-sales list offers
+RECENT_WINDOW = 2_000  # without shifts: how far back the till's own record is read
 
 
 def local_now() -> datetime:
     return datetime.now().astimezone()
+
+
+def _always() -> bool:
+    return True
+
+
+def _nothing(_out: Outcome) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class CounterOffice:
+    """The card office's recharge as this till reaches it (``bootstrap`` decides which).
+
+    ``allowed``: whether this till's database login may act for the card office (always on
+    a standalone till; at a central site only a login with the admin role). ``recorded``:
+    keeps the entry in the till's own record (a central till's outbox) for its shift.
+    """
+
+    office: CardOffice
+    allowed: Callable[[], bool] = _always
+    recorded: Callable[[Outcome], None] = _nothing
 
 
 class CheckoutService:
@@ -39,7 +73,9 @@ class CheckoutService:
                  shift: Callable[[], uuid.UUID | None] | None = None,
                  void_grace: timedelta | None = VOID_GRACE,
                  audit: Callable[[AuditEvent], None] | None = None,
-                 minute: Callable[[datetime], int] = minute_of) -> None:
+                 minute: Callable[[datetime], int] = minute_of,
+                 shift_mark: Callable[[], int | None] | None = None,
+                 office: CounterOffice | None = None) -> None:
         """Wire the sale to its shift, its void rule and the audit trail.
 
         ``shift``: the open shift's id, or None (then nothing sells); without it (unit
@@ -47,6 +83,9 @@ class CheckoutService:
         after a sale its cashier may void it alone; None: always (no manager needed).
         ``minute``: the site clock's wall-clock minute of an instant (``SiteClock.minute``),
         which meal windows and their set prices go by; by default the clock's own zone.
+        ``shift_mark``: where the open shift's part of the till's record starts (None: no
+        shift open), which bounds the sales an earlier void may reach; without it, the
+        business day's sales among the record's newest entries.
         """
         self._ledger = ledger
         self._refs = refs
@@ -61,6 +100,8 @@ class CheckoutService:
         self.void_grace = void_grace  # public: a site may change it live
         self._audit = audit
         self._minute = minute
+        self._shift_mark = shift_mark
+        self._office = office
 
     @property
     def till(self) -> TillInfo:
@@ -124,13 +165,14 @@ class CheckoutService:
                 self._printer.open_drawer()
         return ChargeResult(out.entry, None, view, out.quote, out.replayed, out.offline)
 
-    def cash_sale(self, session: Session, amount: int, *,
+    def cash_sale(self, session: Session, amount: int, *, received: int | None = None,
                   entry_id: uuid.UUID | None = None) -> ChargeResult:
         """A sale without a card, paid in cash: on the till's own record like any sale.
 
         The walk-in card's entry goes to the journal (standalone) or the outbox (central),
-        so the shift's X and Z count it; the drawer opens. It is not a card sale: F9 cannot
-        void it, nor reach past it to the customer before (the last sale is forgotten).
+        so the shift's X and Z count it; the drawer opens and the receipt (``received``:
+        the cash taken, for the change) prints. It is not a card sale: F9 cannot void it,
+        nor reach past it to the customer before (the last sale is forgotten).
         """
         session.require(Permission.SELL)
         if self._shift is not None and self._current_shift() is None:
@@ -142,48 +184,169 @@ class CheckoutService:
         except Refused as r:
             return ChargeResult(None, r.refusal, None)
         self._last = None
+        self._printer.submit(self._receipts.cash_sale(session, entry, received, now))
         self._printer.open_drawer()
         return ChargeResult(entry, None, None)
 
+    def recharge(self, session: Session, card_id: int, amount: int, *,
+                 approval: Approval | None = None,
+                 entry_id: uuid.UUID | None = None) -> ChargeResult:
+        """Cash onto a card at the counter, through the card office's own service.
+
+        A session that may recharge (a manager) does it itself; a cashier's recharge is
+        made by the manager who approved it by PIN: the journal's user and the audit row
+        name that manager, who answers for the cash. A till that cannot reach the card
+        office's functions (``office`` None, or a central till whose login is not an
+        admin's) refuses in words. The receipt names the cashier at the counter.
+        """
+        refusal = self.recharge_refusal(session)
+        office = self._office
+        if refusal is not None or office is None:
+            return ChargeResult(None, refusal or Refusal(RefusalCode.RECHARGE_AT_OFFICE), None)
+        acting = session
+        if not session.can(Permission.RECHARGE):
+            if approval is None:
+                return ChargeResult(None, Refusal(RefusalCode.RECHARGE_NEEDS_APPROVAL), None)
+            acting = Session(approval.user_id, "", approval.name, Role.MANAGER)
+        try:
+            out = office.office.recharge(acting, card_id, amount, entry_id)
+        except OfficeRefused:  # lost, closed, replaced: the card says why
+            view = self.view(card_id)
+            return ChargeResult(None, card_state_refusal(view.card, view.today)
+                                or Refusal(RefusalCode.CLOSED), view)
+        assert out.entry is not None
+        office.recorded(out)
+        now = self._clock()
+        view = self.view(card_id)
+        if not out.replayed:
+            self._printer.submit(self._receipts.recharge(session, view, out.entry, now))
+            self._printer.open_drawer()
+        return ChargeResult(out.entry, None, view, replayed=out.replayed)
+
+    def recharge_refusal(self, session: Session) -> Refusal | None:
+        """Why a recharge cannot be made at this till now (asked before the amount is)."""
+        session.require(Permission.SELL)
+        office = self._office
+        if office is None or not office.allowed():
+            return Refusal(RefusalCode.RECHARGE_AT_OFFICE)
+        if self._shift is not None and self._current_shift() is None:
+            return Refusal(RefusalCode.NO_SHIFT)
+        return None
+
     def void_last(self, session: Session, approval: Approval | None = None,
                   reason: str = "") -> ChargeResult:
-        """Void this shift's last sale: card money back to its purses, cash back in hand.
-
-        Right after the sale (``void_grace``) its cashier may; later a manager approves by
-        PIN, with a reason, and the audit trail keeps both.
-        """
+        """Void this shift's last sale (F9); the rules are ``void``'s."""
         session.require(Role.CASHIER)
         last = self._last
         if (last is None or last.voided
                 or (self._shift is not None and last.shift_id != self._current_shift())):
             return ChargeResult(None, Refusal(RefusalCode.NOTHING_TO_VOID), None)
+        return self.void(session, last.entry_id, approval, reason)
+
+    def void(self, session: Session, sale_id: uuid.UUID, approval: Approval | None = None,
+             reason: str = "") -> ChargeResult:
+        """Void one card sale of this shift: card money back to its purses, cash in hand.
+
+        The last sale, right after it (``void_grace``), its cashier may void alone; any
+        other sale of the shift, or later, a manager approves by PIN with a reason, and
+        the audit trail keeps both. Sales of earlier shifts are out of reach (their
+        drawer is counted and closed): the card office corrects those.
+        """
+        session.require(Role.CASHIER)
+        target = self._void_target(session, sale_id)
+        if isinstance(target, Refusal):
+            return ChargeResult(None, target, None)
+        card_id, at = target
         now = self._clock()
-        if approval is None and self._void_needs_approval(session, last, now):
+        if approval is None and self._needs_approval(session, sale_id, at, now):
             return ChargeResult(None, Refusal(RefusalCode.VOID_NEEDS_APPROVAL), None)
-        out = self._ledger.void(uuid.uuid4(), self._till.till_id, last.entry_id, now,
-                                session.user_id)
+        try:
+            out = self._ledger.void(uuid.uuid4(), self._till.till_id, sale_id, now,
+                                    session.user_id)
+        except AlreadyVoided:  # by the card office meanwhile, or another till's retry
+            return ChargeResult(None, Refusal(RefusalCode.ALREADY_VOIDED), None)
         assert out.entry is not None
-        self._last = replace(last, voided=True)
+        if self._last is not None and self._last.entry_id == sale_id:
+            self._last = replace(self._last, voided=True)
         if approval is not None and self._audit is not None:
-            self._audit(AuditEvent(now, approval.user_id, "void_approved", str(last.entry_id),
+            self._audit(AuditEvent(now, approval.user_id, "void_approved", str(sale_id),
                                    f"voided by {session.name} (#{session.user_id}); "
                                    f"approved by {approval.name}", self._till.till_id,
                                    reason=reason.strip()))
-        view = self.view(last.card_id)
+        view = self.view(card_id)
         self._printer.submit(self._receipts.void(session, view, out.entry, now))
         if out.entry.tendered_cash:
             self._printer.open_drawer()
         return ChargeResult(out.entry, None, view, cash_back=out.entry.tendered_cash)
 
+    def recent_sales(self, session: Session) -> list[RecentSale]:
+        """This shift's card sales, newest first (at most ``RECENT_SALES``), voided or not.
+
+        Cash sales without a card are not listed: nothing goes back to a card, and the
+        cash goes back across the counter without the till's help.
+        """
+        session.require(Role.CASHIER)
+        sales, voided = self._shift_sales()
+        today = self._ledger.business_day(self._clock())
+        cards: dict[int, Card] = {}
+        out: list[RecentSale] = []
+        for e in reversed(sales[-RECENT_SALES:]):
+            card = cards.get(e.card_id)
+            if card is None:
+                card = cards[e.card_id] = self._ledger.card_state(e.card_id, today)[0]
+            out.append(RecentSale(e.id, e.created_at, e.card_id, card.masked_number,
+                                  card.holder.name, e.list_amount - e.discount,
+                                  e.tendered_cash, e.id in voided))
+        return out
+
     def void_needs_approval(self, session: Session) -> bool:
         """Whether F9 now would ask for a manager (the prompt names it before the PIN)."""
         last = self._last
-        return last is not None and self._void_needs_approval(session, last, self._clock())
+        return last is not None and self._needs_approval(session, last.entry_id, last.at,
+                                                         self._clock())
 
-    def _void_needs_approval(self, session: Session, last: LastSale, now: datetime) -> bool:
+    def _needs_approval(self, session: Session, sale_id: uuid.UUID, at: datetime,
+                        now: datetime) -> bool:
         if self.void_grace is None or session.can(Permission.VOID_EARLIER):
             return False
-        return now - last.at > self.void_grace
+        last = self._last
+        alone = last is not None and last.entry_id == sale_id and now - at <= self.void_grace
+        return not alone
+
+    def _void_target(self, session: Session, sale_id: uuid.UUID
+                     ) -> tuple[int, datetime] | Refusal:
+        """The sale's card and time when this shift may void it, else why not."""
+        last = self._last
+        if last is not None and last.entry_id == sale_id:
+            if last.voided:
+                return Refusal(RefusalCode.ALREADY_VOIDED)
+            if self._shift is not None and last.shift_id != self._current_shift():
+                return Refusal(RefusalCode.NOTHING_TO_VOID)
+            return last.card_id, last.at
+        sales, voided = self._shift_sales()
+        sale = next((e for e in sales if e.id == sale_id), None)
+        if sale is None:
+            return Refusal(RefusalCode.NOTHING_TO_VOID)
+        if sale.id in voided:
+            return Refusal(RefusalCode.ALREADY_VOIDED)
+        return sale.card_id, sale.created_at
+
+    def _shift_sales(self) -> tuple[list[Entry], set[uuid.UUID]]:
+        """The card sales in this shift's part of the till's record, and those voided."""
+        till = self._till.till_id
+        if self._shift_mark is not None:
+            after = self._shift_mark()
+            if after is None:
+                return [], set()
+            entries = self._ledger.till_entries(till, after)
+        else:
+            after = max(0, self._ledger.till_mark(till) - RECENT_WINDOW)
+            today = self._ledger.business_day(self._clock())
+            entries = [e for e in self._ledger.till_entries(till, after)
+                       if self._ledger.business_day(e.created_at) == today]
+        voided = {e.refers_to for e in entries
+                  if e.kind is EntryKind.VOID and e.refers_to is not None}
+        return [e for e in entries if e.kind is EntryKind.SALE], voided
 
     def _current_shift(self) -> uuid.UUID | None:
         return self._shift() if self._shift is not None else None

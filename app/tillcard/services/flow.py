@@ -20,11 +20,12 @@ from tillcard.services.views import (
     Flash,
     Notice,
     NoticeKind,
+    TopUp,
     VoidBack,
 )
 
 __all__ = ["CashSaleIntent", "ChargeIntent", "CheckoutFlow", "Collect", "Flash", "Notice",
-           "NoticeKind", "Phase", "VoidBack"]
+           "NoticeKind", "Phase", "TopUp", "VoidBack"]
 
 RECEIVED_KEYS = frozenset({*"0123456789", "00", ".", "backspace", "clear"})
 REPEAT_TAP_S = 10.0  # fixed price: the same card again this soon is a bounce, not a meal
@@ -91,6 +92,7 @@ class CheckoutFlow:
         self.paid_received: int | None = None  # cash taken for the last paid split sale
         self.cash_paid: Collect | None = None  # the last sale without a card, while shown
         self.voided: VoidBack | None = None
+        self.topped_up: TopUp | None = None  # the recharge just made, while shown
         self.error: str | None = None
         self.notice: Notice | None = None
         self._flash: Flash | None = None
@@ -309,20 +311,48 @@ class CheckoutFlow:
             self._settle()
 
     def voided_sale(self, result: ChargeResult) -> None:
-        """The last sale was voided: say what goes back to the card and across the counter."""
+        """A sale was voided: say what goes back to the card and across the counter."""
         if (result.view is not None and self.view is not None
                 and self.view.card.id == result.view.card.id):
             self.view = result.view
         if result.refusal is not None:
-            self.notice = Notice(NoticeKind.NOTHING_TO_VOID
-                                 if result.refusal.code is RefusalCode.NOTHING_TO_VOID
-                                 else NoticeKind.VOID_NOT_APPROVED)
+            self.notice = Notice({
+                RefusalCode.NOTHING_TO_VOID: NoticeKind.NOTHING_TO_VOID,
+                RefusalCode.ALREADY_VOIDED: NoticeKind.ALREADY_VOIDED,
+            }.get(result.refusal.code, NoticeKind.VOID_NOT_APPROVED))
             return
         if not result.ok or result.entry is None:
             return
         self.notice = None
         self.voided = VoidBack(result.entry.total_delta, result.cash_back)
         self._quiet_enter = True
+        if self.phase is Phase.PAID:
+            self.phase = Phase.CARD
+        self._settle()
+
+    @property
+    def can_recharge(self) -> bool:
+        """F6 may open the recharge: a card is shown and nothing is under way."""
+        return self.view is not None and self.phase in (Phase.CARD, Phase.REFUSED,
+                                                        Phase.PAID)
+
+    def recharged(self, result: ChargeResult, received: int | None = None) -> None:
+        """A recharge's answer: the new balance and the change, or why it was refused."""
+        if (result.view is not None and self.view is not None
+                and self.view.card.id == result.view.card.id):
+            self.view = result.view
+        self._fresh()
+        if not result.ok or result.entry is None:
+            self.refusal = result.refusal
+            self._flash = Flash.BAND
+        else:
+            e = result.entry
+            taken = e.cash_delta if received is None else received
+            balance = result.view.balance if result.view is not None else 0
+            self.topped_up = TopUp(e.cash_delta, e.new_grant.amount if e.new_grant else 0,
+                                   balance, max(0, taken - e.cash_delta))
+            self.refusal = None
+            self._quiet_enter = True
         if self.phase is Phase.PAID:
             self.phase = Phase.CARD
         self._settle()
@@ -449,6 +479,7 @@ class CheckoutFlow:
         self.voided = None
         self.error = None
         self.cash_paid = None
+        self.topped_up = None
         self._quiet_enter = False
 
     def _settle(self) -> None:

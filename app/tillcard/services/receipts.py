@@ -6,7 +6,13 @@ from datetime import datetime
 
 from tillcard.domain.journal import Entry
 from tillcard.domain.quote import Quote
-from tillcard.domain.receipt import ReceiptContext, RechargeReceipt, SaleReceipt, VoidReceipt
+from tillcard.domain.receipt import (
+    CashSaleReceipt,
+    ReceiptContext,
+    RechargeReceipt,
+    SaleReceipt,
+    VoidReceipt,
+)
 from tillcard.services.auth import Session
 from tillcard.services.views import CardView, TillInfo
 
@@ -39,6 +45,13 @@ class ReceiptBuilder:
             tendered_cash=entry.tendered_cash, balance_before=quote.balance_before,
             balance_after=quote.balance_after,
         )
+
+    def cash_sale(self, session: Session, entry: Entry, received: int | None,
+                  at: datetime) -> CashSaleReceipt:
+        """A sale without a card: its amount is the entry's cash taken, list price alike."""
+        return CashSaleReceipt(ctx=self._ctx(session, at), entry_id=entry.id,
+                               amount=entry.tendered_cash or entry.list_amount,
+                               received=received)
 
     def void(self, session: Session, view: CardView, entry: Entry, at: datetime
              ) -> VoidReceipt:

@@ -81,6 +81,20 @@ class LastSale:
     shift_id: uuid.UUID | None = None  # a sale is voided only inside the shift that made it
 
 
+@dataclass(frozen=True)
+class RecentSale:
+    """One card sale of this shift as the recent-sales list shows it (F7)."""
+
+    entry_id: uuid.UUID
+    at: datetime
+    card_id: int
+    card_masked: str
+    holder: str
+    charge: int  # what the sale charged: the card's part and the cash beside it
+    cash: int  # the cash part of a split sale (handed back if voided)
+    voided: bool = False
+
+
 # -- what the checkout flow (services/flow.py) hands its front-end -------------------------
 
 
@@ -98,6 +112,7 @@ class NoticeKind(enum.StrEnum):
     RECEIVED_SHORT = "received_short"  # the cash keyed as received is less than due
     NOTHING_TO_VOID = "nothing_to_void"  # no sale of this shift left to void
     VOID_NOT_APPROVED = "void_not_approved"  # a later void, and no manager approved it
+    ALREADY_VOIDED = "already_voided"  # the sale picked was voided meanwhile
     REPEAT_TAP = "repeat_tap"  # fixed price: this card paid a moment ago; Enter sells again
     SET_PRICE = "set_price"  # fixed price: a key refused, the price is set, not keyed
 
@@ -150,6 +165,16 @@ class Collect:
         if self.received is None or self.received < self.cash_part:
             return None
         return self.received - self.cash_part
+
+
+@dataclass(frozen=True)
+class TopUp:
+    """A recharge at the counter: what went onto the card, the new balance, the change."""
+
+    amount: int
+    bonus: int
+    balance_after: int
+    change: int = 0
 
 
 @dataclass(frozen=True)

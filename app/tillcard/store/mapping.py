@@ -43,6 +43,7 @@ def card_from(card: Any, holder: Any, card_type: CardType) -> Card:
         holder=Holder(holder.id, holder.name, holder.staff_no),
         card_type=card_type, status=CardStatus(card.status), valid_until=card.valid_until,
         pin_hash=card.pin_hash, pin_failures=card.pin_failures,
+        status_reason=getattr(card, "status_reason", None) or "",
     )
 
 

@@ -75,7 +75,8 @@ STATE_SQL = (
     "'grant_remaining', g.remaining, 'grant_expires', g.expires) FROM ("
     "SELECT p.card_id, p.cash, p.allowance, p.day, p.day_amount, p.day_count, p.version, "
     "cd.number, cd.uid, cd.status, cd.valid_until, cd.pin_hash, cd.pin_failures, "
-    "h.id AS holder_id, h.name AS holder_name, h.staff_no, t.code, t.name AS type_name, "
+    "cd.status_reason, h.id AS holder_id, h.name AS holder_name, h.staff_no, t.code, "
+    "t.name AS type_name, "
     "t.discount_bp, t.per_txn_limit, t.daily_amount_limit, t.daily_count_limit, "
     "t.pin_above, t.offline_limit, t.validity_days, t.bonus_bp, t.bonus_tiers, "
     "t.bonus_expiry_days, t.refuse_outside_windows, t.spend_order, t.allowance_reset, "
@@ -96,7 +97,7 @@ _TYPE_KEYS = ("code", "discount_bp", "per_txn_limit", "daily_amount_limit",
 
 # Prepared-statement names carry a version: a changed statement gets a new name.
 SALE_STATEMENT = (b"tillcard_sale_2", SALE_SQL)
-STATE_STATEMENT = (b"tillcard_state_4", STATE_SQL)
+STATE_STATEMENT = (b"tillcard_state_5", STATE_SQL)
 VOID_STATEMENT = (b"tillcard_void_1", "SELECT tillcard_void($1, $2, $3, $4)")
 RECHARGE_STATEMENT = (b"tillcard_recharge_1", "SELECT tillcard_recharge($1, $2, $3, $4, $5)")
 BACKFILL_STATEMENT = (b"tillcard_backfill_1", "SELECT tillcard_backfill($1, $2)")
@@ -255,7 +256,8 @@ class Answers:
                     card_type=ctype, status=CardStatus(c["status"]),
                     valid_until=None if valid_until is None else date.fromisoformat(
                         valid_until),
-                    pin_hash=c["pin_hash"], pin_failures=c["pin_failures"])
+                    pin_hash=c["pin_hash"], pin_failures=c["pin_failures"],
+                    status_reason=c.get("status_reason") or "")
 
 
 class PgCentre:

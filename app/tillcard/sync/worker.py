@@ -77,7 +77,8 @@ class SyncWorker:
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self.sync.wake.set()
-        self._thread.join(timeout)
+        if self._thread.ident is not None:  # a till closed before it started never ran it
+            self._thread.join(timeout)
         self._close_listen()
 
     def _run(self) -> None:

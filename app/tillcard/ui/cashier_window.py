@@ -2,12 +2,14 @@
 
 Keys: digits and numpad, ``.`` ``+`` ``*``, Backspace, Esc clear (or leave the cash step),
 Enter charge, F3 type a card number, F4 or − Cash (the card's shortfall in cash),
-F8 reprint, F9 void last, F10 X report, F11 open or close the shift, F12 lock.
+F6 recharge the card shown, F7 recent sales (void an earlier one), F8 reprint, F9 void last,
+F10 X report, F11 open or close the shift, F12 lock.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -23,22 +25,26 @@ from tillcard.devices.readers.base import (
     ReaderState,
 )
 from tillcard.domain.money import Currency, format_number
+from tillcard.domain.permissions import Permission
 from tillcard.domain.rules import Refusal, RefusalCode
-from tillcard.services.auth import AuthService, Session
+from tillcard.services.auth import Approval, AuthService, Session
 from tillcard.services.checkout import CheckoutService
 from tillcard.services.flow import CashSaleIntent, ChargeIntent, CheckoutFlow, Flash, Phase
 from tillcard.services.receipts import discount_label
-from tillcard.services.views import CardView, ChargeResult
+from tillcard.services.views import CardView, ChargeResult, RecentSale
 from tillcard.ui.bridges import PrinterBridge, ReaderBridge
 from tillcard.ui.card_number_dialog import CardNumberDialog
 from tillcard.ui.counter_band import CASH_KEYS, KEYS, band_for, key_hints
 from tillcard.ui.counter_view import CounterView
 from tillcard.ui.customer_display import DisplayPresenter
 from tillcard.ui.pin_dialog import ManagerApproval, ask_approval, ask_pin
+from tillcard.ui.recent_sales import RecentSalesDialog
+from tillcard.ui.recharge_dialog import RechargeRequest, ask_recharge
 from tillcard.ui.tasks import TaskRunner
 from tillcard.ui.texts import notice_text, printer_status_text, role_text, tr
 
 log = logging.getLogger(__name__)
+VoidCall = Callable[[Approval | None, str], ChargeResult]
 
 VOID_CONFIRM_MS = 5000
 FLASH_MS = 400
@@ -86,6 +92,7 @@ class CashierWindow(QMainWindow):
         self._card_watched = True  # a reader will say when the card shown leaves
         self._card_problem = False  # a card is on the reader but could not be read
         self._card_number_dialog: CardNumberDialog | None = None
+        self.recent_sales_dialog: RecentSalesDialog | None = None
         self._display = DisplayPresenter(display, currency) if display else None
         till = checkout.till
         self.setWindowTitle(tr("Tillcard — {site} · {till}").format(site=till.site,
@@ -322,6 +329,10 @@ class CashierWindow(QMainWindow):
             self.ask_card_number()
         elif key in CASH_KEYS:
             self.take_cash()
+        elif key == Qt.Key.Key_F6:
+            self.start_recharge()
+        elif key == Qt.Key.Key_F7:
+            self.show_recent_sales()
         elif key == Qt.Key.Key_F8:
             self._tasks.run(self._checkout.reprint_last, self._on_reprint_done,
                             self._on_task_error)
@@ -369,8 +380,9 @@ class CashierWindow(QMainWindow):
         intent = self.flow.enter()
         self._render()
         if isinstance(intent, CashSaleIntent):
-            amount = intent.amount
-            self._tasks.run(lambda: self._checkout.cash_sale(self._session, amount),
+            amount, received = intent.amount, intent.cash_received
+            self._tasks.run(lambda: self._checkout.cash_sale(self._session, amount,
+                                                             received=received),
                             self._on_cash_sale_done, self._on_charge_failed)
         elif intent is not None:
             self._start_charge(intent, pin=None if not intent.needs_pin else self._ask_pin())
@@ -448,28 +460,120 @@ class CashierWindow(QMainWindow):
             self._start_void()
         self._render()
 
-    def _start_void(self, approval: ManagerApproval | None = None) -> None:
-        session = self._session
-        self._tasks.run(lambda: self._checkout.void_last(
-            session, approval.approval if approval else None,
-            approval.reason if approval else ""), self._on_void_done, self._on_task_error)
+    def _start_void(self, call: VoidCall | None = None, what: str = "",
+                    approval: ManagerApproval | None = None) -> None:
+        """Void off the GUI thread: ``call`` (by default the last sale's void).
 
-    def _on_void_done(self, result: ChargeResult) -> None:
+        ``what`` names the sale to the manager, should one have to approve.
+        """
+        if call is None:
+            session, last = self._session, self._checkout.last_sale
+            if last is None:
+                return
+            what = tr("Void {amount} for {holder}").format(amount=self._m(last.charge),
+                                                          holder=last.holder)
+
+            def void_last(a: Approval | None, reason: str) -> ChargeResult:
+                return self._checkout.void_last(session, a, reason)
+            call = void_last
+        void = call
+        self._tasks.run(lambda: void(approval.approval if approval else None,
+                                     approval.reason if approval else ""),
+                        lambda result: self._on_void_done(void, what, result),
+                        self._on_task_error)
+
+    def _on_void_done(self, call: VoidCall, what: str, result: ChargeResult) -> None:
         refusal = result.refusal
         if refusal is not None and refusal.code is RefusalCode.VOID_NEEDS_APPROVAL:
-            last = self._checkout.last_sale
             approval = None
-            if self._auth is not None and last is not None:
-                approval = ask_approval(self, self._auth, self._tasks, tr(
-                    "Void {amount} for {holder}").format(amount=self._m(last.charge),
-                                                        holder=last.holder),
-                    reason_required=True, reasons=void_reasons())
+            if self._auth is not None:
+                approval = ask_approval(self, self._auth, self._tasks, what,
+                                        reason_required=True, reasons=void_reasons())
             if approval is not None:
-                self._start_void(approval)
+                self._start_void(call, what, approval)
                 return
         self.flow.voided_sale(result)
         self._show_last()
         self._render()
+
+    # -- recharge (F6) --------------------------------------------------------------------
+
+    def start_recharge(self) -> None:
+        """F6: money onto the card shown, if this till and this session may take it."""
+        view = self.flow.view
+        if view is None or not self.flow.can_recharge:
+            self._flash(Flash.BAND)
+            return
+        session = self._session
+        self._tasks.run(lambda: self._checkout.recharge_refusal(session),
+                        lambda refusal: self._on_recharge_checked(view, refusal),
+                        self._on_task_error)
+
+    def _on_recharge_checked(self, view: CardView, refusal: Refusal | None) -> None:
+        if refusal is not None:  # said before anything is keyed: the card office does it
+            self.flow.recharged(ChargeResult(None, refusal, None))
+            self._render()
+            return
+        alone = self._session.can(Permission.RECHARGE)
+        request = ask_recharge(self, view.card.holder.name, self._m(view.balance), self._cur,
+                               self.flow.max_minor, needs_manager=not alone)
+        if request is None:
+            return
+        approval = None
+        if not alone:
+            got = None if self._auth is None else ask_approval(
+                self, self._auth, self._tasks,
+                tr("Recharge {amount} onto the card of {holder}").format(
+                    amount=self._m(request.amount), holder=view.card.holder.name),
+                permission=Permission.RECHARGE)
+            if got is None:
+                self.flow.recharged(ChargeResult(None, Refusal(
+                    RefusalCode.RECHARGE_NEEDS_APPROVAL), None))
+                self._render()
+                return
+            approval = got.approval
+        self._recharge(view.card.id, request, approval)
+
+    def _recharge(self, card_id: int, request: RechargeRequest,
+                  approval: Approval | None) -> None:
+        session = self._session
+        self._tasks.run(lambda: self._checkout.recharge(session, card_id, request.amount,
+                                                        approval=approval),
+                        lambda result: self._on_recharge_done(result, request.received),
+                        self._on_task_error)
+
+    def _on_recharge_done(self, result: ChargeResult, received: int) -> None:
+        self.flow.recharged(result, received)
+        self._render()
+
+    # -- recent sales (F7) ----------------------------------------------------------------
+
+    def show_recent_sales(self) -> None:
+        """This shift's card sales, read on the worker; the one picked is voided."""
+        if self.recent_sales_dialog is not None:
+            return
+        session = self._session
+        dlg = RecentSalesDialog(lambda: self._checkout.recent_sales(session), self._tasks,
+                                self._cur, self)
+        dlg.sale_chosen.connect(self._on_recent_sales_sale_chosen)
+        dlg.finished.connect(self._on_recent_sales_finished)
+        self.recent_sales_dialog = dlg
+        dlg.open()
+
+    def _on_recent_sales_finished(self, _result: int) -> None:
+        dlg, self.recent_sales_dialog = self.recent_sales_dialog, None
+        if dlg is not None:
+            dlg.deleteLater()
+
+    def _on_recent_sales_sale_chosen(self, sale: RecentSale) -> None:
+        session = self._session
+        what = tr("Void {amount} for {holder}, {time}").format(
+            amount=self._m(sale.charge), holder=sale.holder,
+            time=sale.at.astimezone().strftime("%H:%M"))
+
+        def call(approval: Approval | None, reason: str) -> ChargeResult:
+            return self._checkout.void(session, sale.entry_id, approval, reason)
+        self._start_void(call, what)
 
     def _on_void_timer_timeout(self) -> None:
         self._void_armed = False

@@ -15,6 +15,7 @@ from tillcard.services.views import LastSale
 from tillcard.ui.texts import (
     cash_sale_paid_text,
     paid_text,
+    recharged_text,
     refusal_text,
     set_price_text,
     tr,
@@ -60,6 +61,8 @@ def band_for(f: CheckoutFlow, cur: Currency, *, last: LastSale | None, void_arme
         return "paid", paid_text(f.paid, f.paid_received, cur)
     if f.voided is not None:
         return "voided", voided_text(f.voided, cur)
+    if f.topped_up is not None:
+        return "paid", recharged_text(f.topped_up, cur)
     return _refused_or_waiting(f, cur, card_problem)
 
 
@@ -67,7 +70,8 @@ def _refused_or_waiting(f: CheckoutFlow, cur: Currency, card_problem: bool
                         ) -> tuple[str, str]:
     refusal = f.shown_refusal
     if refusal is not None:
-        text = refusal_text(refusal, cur, f.unknown_number)
+        reason = f.view.card.status_reason if f.view is not None else ""
+        text = refusal_text(refusal, cur, f.unknown_number, reason)
         if refusal.code is RefusalCode.INSUFFICIENT and f.can_take_cash and f.quote:
             text += "  " + tr("— Cash (F4): take {amount} in cash").format(
                 amount=format_number(f.quote.shortfall, cur))

@@ -9,7 +9,7 @@ from tillcard.domain.cards import CardStatus
 from tillcard.domain.money import Currency, format_number
 from tillcard.domain.permissions import Role
 from tillcard.domain.rules import Refusal, RefusalCode
-from tillcard.services.flow import Notice, NoticeKind, VoidBack
+from tillcard.services.flow import Notice, NoticeKind, TopUp, VoidBack
 from tillcard.services.views import ChargeResult, LastSale
 
 
@@ -47,11 +47,26 @@ def _refusal_templates() -> dict[RefusalCode, str]:
         RefusalCode.NO_SHIFT: tr("No shift is open at this till — open one (F11) to sell"),
         RefusalCode.VOID_NEEDS_APPROVAL: tr("Voiding an earlier sale needs a manager"),
         RefusalCode.NOTHING_TO_VOID: tr("Nothing to void in this shift"),
+        RefusalCode.ALREADY_VOIDED: tr("This sale is already voided"),
+        RefusalCode.RECHARGE_AT_OFFICE: tr("Recharges are done at the card office"),
+        RefusalCode.RECHARGE_NEEDS_APPROVAL: tr("A recharge at the till needs a manager"),
     }
 
 
-def refusal_text(refusal: Refusal, currency: Currency, number: str | None = None) -> str:
-    """The refusal in words; ``number``: what the reader or the cashier gave, if unknown."""
+_REASONED = frozenset({RefusalCode.FROZEN, RefusalCode.LOST, RefusalCode.BLOCKED,
+                       RefusalCode.CLOSED})
+
+
+def refusal_text(refusal: Refusal, currency: Currency, number: str | None = None,
+                 reason: str = "") -> str:
+    """The refusal in words; ``number``: what the reader or the cashier gave, if unknown.
+
+    ``reason``: why the card office froze (or closed) the card, said after the refusal so
+    that the cashier can tell the holder more than "frozen".
+    """
+    if reason.strip() and refusal.code in _REASONED:
+        return tr("{refusal} — {reason}").format(
+            refusal=refusal_text(refusal, currency, number), reason=reason.strip())
     if number and refusal.code is RefusalCode.UNKNOWN_CARD:
         return tr("Unknown card {number}").format(number=number)
     if number and refusal.code is RefusalCode.OFFLINE_UNKNOWN_CARD:
@@ -72,6 +87,7 @@ def notice_text(notice: Notice, currency: Currency) -> str:
                                       "given, or nothing for the exact amount"),
         NoticeKind.NOTHING_TO_VOID: tr("Nothing to void in this shift"),
         NoticeKind.VOID_NOT_APPROVED: tr("Not voided — a later void needs a manager's PIN"),
+        NoticeKind.ALREADY_VOIDED: tr("This sale is already voided"),
         NoticeKind.REPEAT_TAP: tr("This card paid {amount} a moment ago — not charged again; "
                                   "Enter sells another, Esc cancels"),
         NoticeKind.SET_PRICE: tr("The price is set: {amount} — a tap charges it, nothing is "
@@ -135,6 +151,20 @@ def voided_text(back: VoidBack, currency: Currency) -> str:
         return tr("HAND BACK {cash} in cash — sale voided, {on_card}").format(
             cash=format_number(back.cash, currency), on_card=on_card)
     return tr("Sale voided — {on_card}").format(on_card=on_card)
+
+
+def recharged_text(top: TopUp, currency: Currency) -> str:
+    """After a recharge at the counter: the amount, the bonus, the new balance, the change."""
+    def m(v: int) -> str:
+        return format_number(v, currency)
+
+    text = tr("Recharged {amount} — new balance {balance}").format(
+        amount=m(top.amount), balance=m(top.balance_after))
+    if top.bonus:
+        text += "  " + tr("· bonus {amount}").format(amount=m(top.bonus))
+    if top.change:
+        text += "  " + tr("· change {amount}").format(amount=m(top.change))
+    return text
 
 
 def void_armed_text(last: LastSale, currency: Currency) -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "sale": "SALE",
+        "cash_sale": "CASH SALE",
+        "cash_received": "Cash received",
+        "change": "Change",
         "void": "VOID / REFUND",
         "recharge": "RECHARGE",
         "issue": "CARD ISSUED",
@@ -77,6 +80,9 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "zh": {
         "sale": "消费小票",
+        "cash_sale": "现金消费",
+        "cash_received": "实收现金",
+        "change": "找零",
         "void": "撤销/退款",
         "recharge": "充值",
         "issue": "开卡",

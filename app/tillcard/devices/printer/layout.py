@@ -13,6 +13,7 @@ from tillcard.domain.cash import CashCount
 from tillcard.domain.money import format_plain
 from tillcard.domain.receipt import (
     CardActionReceipt,
+    CashSaleReceipt,
     Receipt,
     RechargeReceipt,
     SaleReceipt,
@@ -205,6 +206,16 @@ def _void(r: VoidReceipt, sh: _Sheet) -> None:
     sh.entry(r.entry_id.hex, str(r.entry_id))
 
 
+def _cash_sale(r: CashSaleReceipt, sh: _Sheet) -> None:
+    sh.amount("amount", r.amount, bold=True)
+    if r.received is not None:
+        sh.amount("cash_received", r.received)
+        sh.amount("change", r.change, bold=True)
+    sh.rule()
+    sh.context(r.ctx.till, r.ctx.cashier, r.ctx.at)
+    sh.entry(r.entry_id.hex, str(r.entry_id))
+
+
 def _recharge(r: RechargeReceipt, sh: _Sheet) -> None:
     sh.amount("recharged", r.amount, bold=True)
     if r.bonus:
@@ -342,6 +353,8 @@ def _title_key(receipt: Receipt) -> str:
         return "void"
     if isinstance(receipt, RechargeReceipt):
         return "recharge"
+    if isinstance(receipt, CashSaleReceipt):
+        return "cash_sale"
     if isinstance(receipt, CardActionReceipt):
         if receipt.action not in ("issue", "replace", "close"):
             raise ValueError(f"unknown card action {receipt.action!r}")
@@ -362,6 +375,8 @@ def layout_receipt(receipt: Receipt, settings: ReceiptSettings, *,
         _void(receipt, sh)
     elif isinstance(receipt, RechargeReceipt):
         _recharge(receipt, sh)
+    elif isinstance(receipt, CashSaleReceipt):
+        _cash_sale(receipt, sh)
     elif isinstance(receipt, CardActionReceipt):
         _card_action(receipt, sh)
     else:
