@@ -22,14 +22,16 @@ from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import OFFICE, Books
 from tests.pg import CentreClock, till_login_engine
+from tillcard.domain.cards import CardType
+from tillcard.domain.meals import MealWindow
 from tillcard.domain.office import IssueRequest
 from tillcard.store.engine import make_engine
 from tillcard.store.ledger import NotPermitted
 from tillcard.store.migrations.sql_0013 import ADMIN, INTERNAL
 from tillcard.store.pg_office import PgOffice
-from tillcard.store.reference import ReferenceStore
+from tillcard.store.reference import CardTypeSetup, ReferenceStore
 from tillcard.store.roles import create_roles
-from tillcard.store.schema import AuditRow, PurseRow
+from tillcard.store.schema import AuditRow, MealWindowRow, PurseRow
 from tillcard.store.verify import verify
 
 pytestmark = pytest.mark.postgres
@@ -59,8 +61,12 @@ class Site:
         assert rep.ok, rep.problems[:5]
 
 
+LOGINS: list[str] = []  # dropped by the fixture: logins outlive throwaway databases
+
+
 def _login(url: str, owner: Engine, role: str, till: int | None) -> Engine:
     login = f"{role.removeprefix('tillcard_')}_{uuid.uuid4().hex[:8]}"
+    LOGINS.append(login)
     with owner.begin() as conn:
         conn.execute(text(f"CREATE ROLE {login} LOGIN"))
         conn.execute(text(f"GRANT {role} TO {login}"))
@@ -84,6 +90,21 @@ def site(pg_books: Books, pg_url: str, centre_clock: CentreClock) -> Iterator[Si
     yield Site(pg_books, *engines, admin_user=admin_user, card=card)
     for e in engines:
         e.dispose()
+    with pg_books.engine.begin() as conn:
+        while LOGINS:
+            conn.execute(text(f"DROP ROLE IF EXISTS {LOGINS.pop()}"))
+
+
+def test_an_admin_login_edits_meal_windows_in_the_types_editor(site: Site):
+    """The card types editor writes meal windows as the admin's own login."""
+    refs = ReferenceStore(site.admin)
+    lunch = MealWindow("Lunch", 11 * 60, 13 * 60, count_limit=1, fixed_price=1_200)
+    type_id = refs.add_card_type(CardType("canteen", "Canteen", meal_windows=(lunch,)))
+    assert refs.update_card_type(CardTypeSetup(CardType("canteen", "Canteen")))
+    with site.owner.engine.connect() as conn:
+        left = conn.execute(select(func.count()).select_from(MealWindowRow).where(
+            MealWindowRow.card_type_id == type_id)).scalar_one()
+    assert left == 0
 
 
 def _typed_nulls(signature: str) -> str:

@@ -52,6 +52,7 @@ GRANTS = [
     "GRANT UPDATE (resolved_at, note) ON exceptions TO tillcard_manager, tillcard_admin",
     # admins: reference data only; money through the card office's functions
     "GRANT INSERT, UPDATE ON holders, cards, card_types, users TO tillcard_admin",
+    "GRANT INSERT, UPDATE, DELETE ON meal_windows TO tillcard_admin",  # the types editor
     "GRANT INSERT, UPDATE (name, site) ON tills TO tillcard_admin",
     "GRANT INSERT, UPDATE, DELETE ON till_logins TO tillcard_admin",
     "GRANT UPDATE (time_zone, day_cutoff_min, max_amount, updated_at) ON site TO "

@@ -19,12 +19,14 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Connection,
     Engine,
     String,
     Table,
     Text,
     bindparam,
     case,
+    delete,
     func,
     select,
     update,
@@ -306,6 +308,8 @@ class TillCache:
         with self.engine.begin() as conn:
             for model, key in REPLICATED:
                 table: Table = model.__table__
+                if model is MealWindowRow:
+                    _drop_removed_windows(conn, rows)
                 batch = rows.get(table.name, [])
                 if not batch:
                     continue
@@ -521,3 +525,20 @@ def _debit(r: Any) -> int:
     if r.state == EntryState.OFFLINE.value:
         return int(r.list_amount - r.discount - r.tendered_cash)
     return int(r.list_amount)
+
+
+def _drop_removed_windows(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Meal windows the centre removed from a pulled card type: gone here too.
+
+    A pull only carries rows that changed, never deletions. The centre rewrites every
+    window of a type in the transaction that changes the type (``update_card_type``), so
+    a pulled type arrives with all its current windows: any other window of that type
+    held here was removed. Dropped before the windows are upserted, so a window re-added
+    at a removed one's position does not collide with it.
+    """
+    types = [r["id"] for r in rows.get("card_types", [])]
+    if not types:
+        return
+    current = [w["id"] for w in rows.get("meal_windows", [])]
+    conn.execute(delete(MealWindowRow).where(MealWindowRow.card_type_id.in_(types),
+                                             MealWindowRow.id.not_in(current)))
