@@ -145,3 +145,12 @@ def proxy() -> Iterator[Proxy]:
     p = Proxy(u.host or "127.0.0.1", u.port or 5432)
     yield p
     p.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_logins() -> Iterator[None]:
+    """Logins made by tests live on the server, not in the throwaway databases."""
+    yield
+    from tests.pg import drop_logins
+
+    drop_logins()

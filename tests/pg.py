@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
 
 from tillcard.store import scratch
 from tillcard.store.scratch import server_url
@@ -50,6 +51,27 @@ class CentreClock:
         dbapi.commit()
 
 
+LOGINS: list[str] = []  # made by this test session; logins outlive throwaway databases
+
+
+def drop_logins() -> None:
+    """Drop the logins this session made (not another run's: the server may be shared)."""
+    from sqlalchemy import create_engine, text
+
+    if not LOGINS:
+        return
+    admin = create_engine(make_url(server_url()), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            while LOGINS:
+                try:
+                    conn.execute(text(f'DROP ROLE IF EXISTS "{LOGINS.pop()}"'))
+                except Exception:  # noqa: BLE001 - still in use somewhere: leave it
+                    continue
+    finally:
+        admin.dispose()
+
+
 def till_login_engine(url: str, owner: Engine, till_id: int, **kw: Any) -> Engine:
     """An engine that logs in as a real login in role ``tillcard_till``, bound to a till.
 
@@ -66,5 +88,6 @@ def till_login_engine(url: str, owner: Engine, till_id: int, **kw: Any) -> Engin
     create_roles(owner)
     login = f"till_{till_id}_{uuid.uuid4().hex[:8]}"
     create_till_login(owner, till_id, login)
+    LOGINS.append(login)
     as_till = make_url(url).set(username=login).render_as_string(hide_password=False)
     return make_engine(as_till, **kw)

@@ -92,7 +92,7 @@ def _type(books: Books, code: str, **columns: Any) -> None:
         conn.execute(update(CardTypeRow).where(CardTypeRow.code == code).values(**columns))
 
 
-def _admin_login(url: str, owner: Engine) -> Engine:
+def _admin_login(url: str, owner: Engine) -> tuple[Engine, str]:
     """A back office's login: role ``tillcard_admin``, bound to the office's till."""
     from sqlalchemy.engine import make_url
 
@@ -107,7 +107,14 @@ def _admin_login(url: str, owner: Engine) -> Engine:
         conn.execute(text(f"GRANT tillcard_admin TO {login}"))
     ReferenceStore(owner).bind_login(OFFICE, login)
     return make_engine(make_url(url).set(username=login).render_as_string(
-        hide_password=False))
+        hide_password=False)), login
+
+
+def _drop_login(owner: Engine, engine: Engine, login: str) -> None:
+    """Logins are the server's, not the throwaway database's: each test drops its own."""
+    engine.dispose()
+    with owner.begin() as conn:
+        conn.execute(text(f"DROP ROLE IF EXISTS {login}"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -124,9 +131,11 @@ def office(request: pytest.FixtureRequest, hasher: SecretHasher) -> Iterator[Off
         engine = request.getfixturevalue("pg_engine")
         CentreClock.of(engine).set(None)  # the office's login is on the server's clock
         books = make_books(engine)
-        admin_engine = _admin_login(request.getfixturevalue("pg_url"), engine)
+        admin_engine, login = _admin_login(request.getfixturevalue("pg_url"), engine)
         store = PgOffice(admin_engine, OFFICE)
-        closing = admin_engine.dispose
+
+        def closing() -> None:
+            _drop_login(engine, admin_engine, login)
     admin_id = books.refs.add_user("office-admin", "Zhao Lei", "admin", "not-a-hash")
     books.types["meal"] = books.refs.add_card_type(CardType(
         "meal", "Staff meal", allowance_reset="period",

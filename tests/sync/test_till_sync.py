@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Centre
+from tests.pg import LOGINS
 from tests.sync.conftest import TillFactory
 from tests.sync.proxy import Proxy
 from tillcard.cli import main
@@ -261,6 +262,7 @@ def test_a_till_holding_only_the_till_role_sells_backfills_and_settles(
     create_roles(centre.engine)
     login = f"till_{uuid.uuid4().hex[:8]}"
     create_till_login(centre.engine, 1, login)
+    LOGINS.append(login)  # dropped when the session ends
     till = make_till(user=login)
     try:
         card = centre.books.card("1101", cash=3_000)
