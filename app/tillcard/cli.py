@@ -89,6 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_users_command(sub)
     add_card_types_command(sub)
 
+    from tillcard.commands.allowance_cmd import add_allowance_command
+    from tillcard.commands.cards_cmd import add_cards_command, add_recharge_command
+
+    add_cards_command(sub)
+    add_recharge_command(sub)
+    add_allowance_command(sub)
+
     dev = sub.add_parser("devices", help="card reader and printer tools")
     devsub = dev.add_subparsers(dest="devices_command", required=True)
     _add_device_commands(devsub)

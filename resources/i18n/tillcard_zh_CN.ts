@@ -92,6 +92,14 @@
         <translation>现金 {amount}  (F4)</translation>
     </message>
     <message>
+        <source>Recharge {amount} onto the card of {holder}</source>
+        <translation>为 {holder} 的卡充值 {amount}</translation>
+    </message>
+    <message>
+        <source>Void {amount} for {holder}, {time}</source>
+        <translation>撤销 {holder} {time} 的 {amount}</translation>
+    </message>
+    <message>
         <source>Not charged: {reason}</source>
         <translation>未扣款：{reason}</translation>
     </message>
@@ -341,12 +349,136 @@
         <translation>登录</translation>
     </message>
     <message>
+        <source>Type the new password twice</source>
+        <translation>请输入两次新密码</translation>
+    </message>
+    <message>
+        <source>The two passwords differ</source>
+        <translation>两次输入的密码不一致</translation>
+    </message>
+    <message>
+        <source>A password needs at least {count} characters</source>
+        <translation>密码至少需要 {count} 个字符</translation>
+    </message>
+    <message>
+        <source>The two PINs differ</source>
+        <translation>两次输入的 PIN 不一致</translation>
+    </message>
+    <message>
+        <source>A PIN is {count} or more digits</source>
+        <translation>PIN 至少为 {count} 位数字</translation>
+    </message>
+    <message>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Staff card</source>
+        <translation>员工卡</translation>
+    </message>
+    <message>
+        <source>Till PIN</source>
+        <translation>收银 PIN</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Add user</source>
+        <translation>添加用户</translation>
+    </message>
+    <message>
+        <source>letters and digits, e.g. lina</source>
+        <translation>字母和数字，例如 lina</translation>
+    </message>
+    <message>
+        <source>optional: signs in at a till</source>
+        <translation>可选：用于在收银台登录</translation>
+    </message>
+    <message>
+        <source>optional: the staff card&apos;s chip (hex)</source>
+        <translation>可选：员工卡芯片号（十六进制）</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
         <source>Password</source>
         <translation>密码</translation>
+    </message>
+    <message>
+        <source>Password again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <source>Till PIN again</source>
+        <translation>再次输入收银 PIN</translation>
+    </message>
+    <message>
+        <source>New till PIN</source>
+        <translation>新收银 PIN</translation>
+    </message>
+    <message>
+        <source>Type the user name and the full name</source>
+        <translation>请输入用户名和姓名</translation>
+    </message>
+    <message>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <source>Set till PIN</source>
+        <translation>设置收银 PIN</translation>
+    </message>
+    <message>
+        <source>leave empty to remove the PIN</source>
+        <translation>留空则删除 PIN</translation>
+    </message>
+    <message>
+        <source>Add user…</source>
+        <translation>添加用户…</translation>
+    </message>
+    <message>
+        <source>Change password…</source>
+        <translation>修改密码…</translation>
+    </message>
+    <message>
+        <source>Set till PIN…</source>
+        <translation>设置收银 PIN…</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Password changed for {login}</source>
+        <translation>已修改 {login} 的密码</translation>
+    </message>
+    <message>
+        <source>PIN changed for {login}</source>
+        <translation>已修改 {login} 的 PIN</translation>
+    </message>
+    <message>
+        <source>{login} may sign in again</source>
+        <translation>{login} 可以重新登录</translation>
+    </message>
+    <message>
+        <source>{login} is disabled</source>
+        <translation>{login} 已停用</translation>
     </message>
     <message>
         <source>Type your user name and password</source>
@@ -379,6 +511,18 @@
     <message>
         <source>Cards</source>
         <translation>卡片</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Card types</source>
+        <translation>卡类型</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>审计日志</translation>
     </message>
     <message>
         <source>This card belongs to no user</source>
@@ -433,8 +577,164 @@
         <translation>主管：请点选姓名或刷卡 — 也可直接输入密码</translation>
     </message>
     <message>
+        <source>First admin created</source>
+        <translation>已创建首个管理员</translation>
+    </message>
+    <message>
+        <source>User added</source>
+        <translation>已添加用户</translation>
+    </message>
+    <message>
+        <source>Password changed</source>
+        <translation>已修改密码</translation>
+    </message>
+    <message>
+        <source>User PIN changed</source>
+        <translation>已修改用户 PIN</translation>
+    </message>
+    <message>
+        <source>User disabled</source>
+        <translation>已停用用户</translation>
+    </message>
+    <message>
+        <source>User enabled</source>
+        <translation>已启用用户</translation>
+    </message>
+    <message>
+        <source>Card type added</source>
+        <translation>已添加卡类型</translation>
+    </message>
+    <message>
+        <source>Card type edited</source>
+        <translation>已修改卡类型</translation>
+    </message>
+    <message>
+        <source>Card issued</source>
+        <translation>已开卡</translation>
+    </message>
+    <message>
+        <source>Card recharged</source>
+        <translation>已充值</translation>
+    </message>
+    <message>
+        <source>Card frozen</source>
+        <translation>已冻结卡</translation>
+    </message>
+    <message>
+        <source>Card unfrozen</source>
+        <translation>已解冻卡</translation>
+    </message>
+    <message>
+        <source>Card reported lost</source>
+        <translation>已挂失卡</translation>
+    </message>
+    <message>
+        <source>Card replaced</source>
+        <translation>已补卡</translation>
+    </message>
+    <message>
+        <source>Card closed</source>
+        <translation>已注销卡</translation>
+    </message>
+    <message>
+        <source>Card PIN set</source>
+        <translation>已设置卡密码</translation>
+    </message>
+    <message>
+        <source>Card PIN removed</source>
+        <translation>已删除卡密码</translation>
+    </message>
+    <message>
+        <source>Validity set</source>
+        <translation>已设置有效期</translation>
+    </message>
+    <message>
+        <source>Recharge corrected</source>
+        <translation>已更正充值</translation>
+    </message>
+    <message>
+        <source>Charge corrected</source>
+        <translation>已更正消费</translation>
+    </message>
+    <message>
+        <source>Allowance granted</source>
+        <translation>已发放补助</translation>
+    </message>
+    <message>
+        <source>Void approved</source>
+        <translation>已授权撤销</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>对象</translation>
+    </message>
+    <message>
         <source>Reason</source>
         <translation>原因</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>变更前</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>变更后</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>any day</source>
+        <translation>任意日期</translation>
+    </message>
+    <message>
+        <source>Any action</source>
+        <translation>全部操作</translation>
+    </message>
+    <message>
+        <source>Anyone</source>
+        <translation>全部人员</translation>
+    </message>
+    <message>
+        <source>Subject, e.g. a card number or a login</source>
+        <translation>对象，例如卡号或用户名</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>No entries</source>
+        <translation>无记录</translation>
+    </message>
+    <message>
+        <source>{count} entries, more as you scroll</source>
+        <translation>{count} 条记录，滚动加载更多</translation>
+    </message>
+    <message>
+        <source>1 entry</source>
+        <translation>1 条记录</translation>
+    </message>
+    <message>
+        <source>{count} entries</source>
+        <translation>{count} 条记录</translation>
     </message>
     <message>
         <source>Approve  (Enter)</source>
@@ -501,8 +801,96 @@
         <translation>开班</translation>
     </message>
     <message>
+        <source>That card number or chip already belongs to a card</source>
+        <translation>该卡号或芯片已属于另一张卡</translation>
+    </message>
+    <message>
+        <source>The card&apos;s status does not allow this</source>
+        <translation>卡片当前状态不允许此操作</translation>
+    </message>
+    <message>
+        <source>This card was replaced: it stays blocked for ever</source>
+        <translation>此卡已补卡：将永久锁定</translation>
+    </message>
+    <message>
+        <source>The card owes money: settle it before closing</source>
+        <translation>此卡欠款：请先结清再注销</translation>
+    </message>
+    <message>
+        <source>A reason is required</source>
+        <translation>必须填写原因</translation>
+    </message>
+    <message>
+        <source>A correction must be confirmed</source>
+        <translation>更正必须确认</translation>
+    </message>
+    <message>
+        <source>Unknown card type</source>
+        <translation>未知卡类型</translation>
+    </message>
+    <message>
+        <source>This card type&apos;s allowance never resets</source>
+        <translation>此卡类型的补助从不清零</translation>
+    </message>
+    <message>
+        <source>The period has not ended yet</source>
+        <translation>该期间尚未结束</translation>
+    </message>
+    <message>
+        <source>A later period is granted already</source>
+        <translation>已发放更晚期间的补助</translation>
+    </message>
+    <message>
+        <source>This entry was corrected or voided already</source>
+        <translation>此笔流水已被更正或撤销</translation>
+    </message>
+    <message>
+        <source>Only a recharge or a sale can be corrected</source>
+        <translation>只能更正充值或消费</translation>
+    </message>
+    <message>
+        <source>The card no longer holds what this correction takes back</source>
+        <translation>卡内余额已不足以扣回此次更正的金额</translation>
+    </message>
+    <message>
+        <source>This period was granted already with another amount</source>
+        <translation>该期间已按其他金额发放</translation>
+    </message>
+    <message>
+        <source>Your role may not do this: refused</source>
+        <translation>您的角色无权执行此操作：已拒绝</translation>
+    </message>
+    <message>
+        <source>Not a valid amount: {reason}</source>
+        <translation>金额无效：{reason}</translation>
+    </message>
+    <message>
+        <source>Not accepted: {reason}</source>
+        <translation>未受理：{reason}</translation>
+    </message>
+    <message>
+        <source>Not done: {error}</source>
+        <translation>未完成：{error}</translation>
+    </message>
+    <message>
+        <source>Type an amount such as 100 or 100.50</source>
+        <translation>请输入金额，例如 100 或 100.50</translation>
+    </message>
+    <message>
+        <source>Type an amount above zero</source>
+        <translation>请输入大于零的金额</translation>
+    </message>
+    <message>
+        <source>{number} — {holder} · balance {balance}</source>
+        <translation>{number} — {holder} · 余额 {balance}</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>处理中…</translation>
     </message>
     <message>
         <source>Count the float in the drawer</source>
@@ -849,6 +1237,22 @@
         <translation>本班没有可撤销的消费</translation>
     </message>
     <message>
+        <source>This sale is already voided</source>
+        <translation>此笔消费已撤销</translation>
+    </message>
+    <message>
+        <source>Recharges are done at the card office</source>
+        <translation>充值请到卡务中心办理</translation>
+    </message>
+    <message>
+        <source>A recharge at the till needs a manager</source>
+        <translation>收银台充值需要主管授权</translation>
+    </message>
+    <message>
+        <source>{refusal} — {reason}</source>
+        <translation>{refusal} — {reason}</translation>
+    </message>
+    <message>
         <source>Unknown card {number}</source>
         <translation>未知卡 {number}</translation>
     </message>
@@ -953,6 +1357,14 @@
         <translation>消费已撤销 — {on_card}</translation>
     </message>
     <message>
+        <source>Recharged {amount} — new balance {balance}</source>
+        <translation>已充值 {amount} — 余额 {balance}</translation>
+    </message>
+    <message>
+        <source>· bonus {amount}</source>
+        <translation>· 赠送 {amount}</translation>
+    </message>
+    <message>
         <source>Press F9 again to void the last sale ({amount})</source>
         <translation>再按 F9 撤销上一笔消费 ({amount})</translation>
     </message>
@@ -1041,8 +1453,36 @@
         <translation>电话</translation>
     </message>
     <message>
+        <source>Allowance batch</source>
+        <translation>批量发放补助</translation>
+    </message>
+    <message>
+        <source>Grant</source>
+        <translation>发放</translation>
+    </message>
+    <message>
+        <source>Every active card of the type receives the amount once for the period.</source>
+        <translation>该类型的每张正常卡在此期间领取一次该金额。</translation>
+    </message>
+    <message>
         <source>Card type</source>
         <translation>卡类型</translation>
+    </message>
+    <message>
+        <source>Amount per card</source>
+        <translation>每卡金额</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>期间</translation>
+    </message>
+    <message>
+        <source>Choose a card type</source>
+        <translation>请选择卡类型</translation>
+    </message>
+    <message>
+        <source>A period is a month: YYYY-MM</source>
+        <translation>期间为一个月：YYYY-MM</translation>
     </message>
     <message>
         <source>Status</source>
@@ -1053,8 +1493,144 @@
         <translation>余额</translation>
     </message>
     <message>
+        <source>Type the new card&apos;s number or tap the card</source>
+        <translation>输入新卡卡号或刷卡</translation>
+    </message>
+    <message>
+        <source>A card number has at most 32 characters</source>
+        <translation>卡号最多 32 个字符</translation>
+    </message>
+    <message>
+        <source>A chip UID is hexadecimal, up to 32 digits</source>
+        <translation>芯片 UID 为十六进制，最多 32 位</translation>
+    </message>
+    <message>
+        <source>Cash received</source>
+        <translation>实收现金</translation>
+    </message>
+    <message>
+        <source>Freeze card</source>
+        <translation>冻结卡</translation>
+    </message>
+    <message>
+        <source>Freeze</source>
+        <translation>冻结</translation>
+    </message>
+    <message>
+        <source>Unfreeze card</source>
+        <translation>解冻卡</translation>
+    </message>
+    <message>
+        <source>Unfreeze</source>
+        <translation>解冻</translation>
+    </message>
+    <message>
+        <source>Report card lost</source>
+        <translation>挂失卡</translation>
+    </message>
+    <message>
+        <source>Report lost</source>
+        <translation>挂失</translation>
+    </message>
+    <message>
+        <source>The card stops at once; replace it to move its balance to a new card.</source>
+        <translation>此卡立即停用；补卡可将余额转入新卡。</translation>
+    </message>
+    <message>
+        <source>Type the reason</source>
+        <translation>请输入原因</translation>
+    </message>
+    <message>
+        <source>Replace card</source>
+        <translation>补卡</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>补卡</translation>
+    </message>
+    <message>
+        <source>Report the card lost before replacing it</source>
+        <translation>补卡前请先挂失</translation>
+    </message>
+    <message>
+        <source>Moves to the new card: cash {cash}, bonus {bonus}, allowance {allowance}, deposit {deposit}</source>
+        <translation>转入新卡：本金 {cash}，赠送 {bonus}，补助 {allowance}，押金 {deposit}</translation>
+    </message>
+    <message>
+        <source>Type or tap the new card</source>
+        <translation>输入新卡卡号或刷新卡</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <source>New card no.</source>
+        <translation>新卡号</translation>
+    </message>
+    <message>
+        <source>Chip UID</source>
+        <translation>芯片 UID</translation>
+    </message>
+    <message>
+        <source>Close card</source>
+        <translation>注销卡</translation>
+    </message>
+    <message>
+        <source>Close and pay out</source>
+        <translation>注销并退款</translation>
+    </message>
+    <message>
+        <source>Pay out {total} in cash: balance {cash} and deposit {deposit}</source>
+        <translation>退还现金 {total}：余额 {cash}，押金 {deposit}</translation>
+    </message>
+    <message>
+        <source>Forfeited: bonus {bonus}, allowance {allowance}</source>
+        <translation>作废：赠送 {bonus}，补助 {allowance}</translation>
+    </message>
+    <message>
+        <source>Set PIN</source>
+        <translation>设置密码</translation>
+    </message>
+    <message>
+        <source>Holder: key the new PIN</source>
+        <translation>持卡人：请输入新密码</translation>
+    </message>
+    <message>
+        <source>Key the same PIN again</source>
+        <translation>请再次输入相同密码</translation>
+    </message>
+    <message>
+        <source>The two PINs differ — key the new PIN again</source>
+        <translation>两次密码不一致 — 请重新输入新密码</translation>
+    </message>
+    <message>
+        <source>Validity</source>
+        <translation>有效期</translation>
+    </message>
+    <message>
+        <source>Set validity</source>
+        <translation>设置有效期</translation>
+    </message>
+    <message>
+        <source>No end date</source>
+        <translation>无截止日期</translation>
+    </message>
+    <message>
+        <source>This card</source>
+        <translation>此卡</translation>
+    </message>
+    <message>
+        <source>Every card of the type</source>
+        <translation>该类型的所有卡</translation>
+    </message>
+    <message>
         <source>Valid until</source>
         <translation>有效期至</translation>
+    </message>
+    <message>
+        <source>Apply to</source>
+        <translation>应用于</translation>
     </message>
     <message>
         <source>Cannot read the cards: {error}</source>
@@ -1221,8 +1797,100 @@
         <translation>每日 {count} 笔</translation>
     </message>
     <message>
+        <source>Recharge…</source>
+        <translation>充值…</translation>
+    </message>
+    <message>
+        <source>Freeze…</source>
+        <translation>冻结…</translation>
+    </message>
+    <message>
+        <source>Unfreeze…</source>
+        <translation>解冻…</translation>
+    </message>
+    <message>
+        <source>Report lost…</source>
+        <translation>挂失…</translation>
+    </message>
+    <message>
+        <source>Replace…</source>
+        <translation>补卡…</translation>
+    </message>
+    <message>
+        <source>Close…</source>
+        <translation>注销…</translation>
+    </message>
+    <message>
+        <source>Set PIN…</source>
+        <translation>设置密码…</translation>
+    </message>
+    <message>
+        <source>Reset PIN</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <source>Validity…</source>
+        <translation>有效期…</translation>
+    </message>
+    <message>
+        <source>Correction…</source>
+        <translation>更正…</translation>
+    </message>
+    <message>
+        <source>Recharged {amount} · bonus {bonus}</source>
+        <translation>已充值 {amount} · 赠送 {bonus}</translation>
+    </message>
+    <message>
+        <source>Status changed: {before} → {after}</source>
+        <translation>状态已变更：{before} → {after}</translation>
+    </message>
+    <message>
+        <source>Replaced: the new card holds cash {cash}, bonus {bonus}, allowance {allowance}</source>
+        <translation>补卡完成：新卡本金 {cash}，赠送 {bonus}，补助 {allowance}</translation>
+    </message>
+    <message>
+        <source>Closed: pay out {total} (balance {cash}, deposit {deposit}); forfeited bonus {bonus}, allowance {allowance}</source>
+        <translation>已注销：退还 {total}（余额 {cash}，押金 {deposit}）；作废赠送 {bonus}，补助 {allowance}</translation>
+    </message>
+    <message>
         <source>PIN set</source>
         <translation>已设密码</translation>
+    </message>
+    <message>
+        <source>PIN removed: the holder has none until a new one is set</source>
+        <translation>密码已删除：持卡人重新设置前无密码</translation>
+    </message>
+    <message>
+        <source>Validity set on 1 card</source>
+        <translation>已为 1 张卡设置有效期</translation>
+    </message>
+    <message>
+        <source>Validity set on {count} cards</source>
+        <translation>已为 {count} 张卡设置有效期</translation>
+    </message>
+    <message>
+        <source>Corrected: cash {cash}, bonus {bonus}, allowance {allowance}</source>
+        <translation>已更正：本金 {cash}，赠送 {bonus}，补助 {allowance}</translation>
+    </message>
+    <message>
+        <source>Issue card…</source>
+        <translation>开卡…</translation>
+    </message>
+    <message>
+        <source>Allowance batch…</source>
+        <translation>批量发放补助…</translation>
+    </message>
+    <message>
+        <source>Card issued: deposit {deposit}, card fee {fee}, opening recharge {opening}, bonus {bonus}</source>
+        <translation>开卡完成：押金 {deposit}，工本费 {fee}，首次充值 {opening}，赠送 {bonus}</translation>
+    </message>
+    <message>
+        <source>{period} was granted before ({count} cards): nothing applied again</source>
+        <translation>{period} 已发放过（{count} 张卡）：本次未重复发放</translation>
+    </message>
+    <message>
+        <source>Allowance {period}: {total} to {count} cards</source>
+        <translation>{period} 补助：共 {total}，发放 {count} 张卡</translation>
     </message>
     <message>
         <source>no PIN</source>
@@ -1231,6 +1899,354 @@
     <message>
         <source>Cannot read the card: {error}</source>
         <translation>无法读取卡片：{error}</translation>
+    </message>
+    <message>
+        <source>{field}: type a percentage from 0 to 100, e.g. 12.5</source>
+        <translation>{field}：请输入 0 到 100 的百分比，例如 12.5</translation>
+    </message>
+    <message>
+        <source>{field}: type an amount such as 20 or 20.50</source>
+        <translation>{field}：请输入金额，例如 20 或 20.50</translation>
+    </message>
+    <message>
+        <source>{field}: type a time as HH:MM, e.g. 11:30</source>
+        <translation>{field}：请按 HH:MM 输入时间，例如 11:30</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>keyed</source>
+        <translation>手动输入</translation>
+    </message>
+    <message>
+        <source>A meal window needs a name</source>
+        <translation>餐段需要名称</translation>
+    </message>
+    <message>
+        <source>{name} from</source>
+        <translation>{name} 开始</translation>
+    </message>
+    <message>
+        <source>{name} until</source>
+        <translation>{name} 结束</translation>
+    </message>
+    <message>
+        <source>{name}: the window ends before it starts</source>
+        <translation>{name}：结束时间早于开始时间</translation>
+    </message>
+    <message>
+        <source>{name} price</source>
+        <translation>{name} 价格</translation>
+    </message>
+    <message>
+        <source>Meal windows {first} and {second} overlap: one moment can be in one window only</source>
+        <translation>餐段 {first} 与 {second} 重叠：同一时刻只能属于一个餐段</translation>
+    </message>
+    <message>
+        <source>New card type</source>
+        <translation>新建卡类型</translation>
+    </message>
+    <message>
+        <source>Edit card type</source>
+        <translation>编辑卡类型</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>optional: kept in the audit log</source>
+        <translation>可选：记入审计日志</translation>
+    </message>
+    <message>
+        <source>never expires</source>
+        <translation>永不过期</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>Sales and limits</source>
+        <translation>消费与限额</translation>
+    </message>
+    <message>
+        <source>Discount %</source>
+        <translation>折扣 %</translation>
+    </message>
+    <message>
+        <source>Per-sale limit</source>
+        <translation>单笔限额</translation>
+    </message>
+    <message>
+        <source>Daily amount limit</source>
+        <translation>每日金额限额</translation>
+    </message>
+    <message>
+        <source>Sales a day</source>
+        <translation>每日笔数</translation>
+    </message>
+    <message>
+        <source>PIN above</source>
+        <translation>需密码金额</translation>
+    </message>
+    <message>
+        <source>Offline limit a day</source>
+        <translation>每日离线限额</translation>
+    </message>
+    <message>
+        <source>Valid for</source>
+        <translation>有效期</translation>
+    </message>
+    <message>
+        <source>e.g. 100:10, 200:30</source>
+        <translation>例如 100:10, 200:30</translation>
+    </message>
+    <message>
+        <source>Recharge at least the first amount, get the second as bonus; the best of tiers and percentage applies</source>
+        <translation>充值满第一个金额即赠送第二个金额；档位与百分比取较优者</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <source>At the end of each period</source>
+        <translation>每期结束时</translation>
+    </message>
+    <message>
+        <source>Recharge, issue and purses</source>
+        <translation>充值、开卡与账户</translation>
+    </message>
+    <message>
+        <source>Recharge bonus %</source>
+        <translation>充值赠送 %</translation>
+    </message>
+    <message>
+        <source>Bonus tiers</source>
+        <translation>赠送档位</translation>
+    </message>
+    <message>
+        <source>Bonus expires after</source>
+        <translation>赠送有效期</translation>
+    </message>
+    <message>
+        <source>Deposit</source>
+        <translation>押金</translation>
+    </message>
+    <message>
+        <source>Card fee</source>
+        <translation>工本费</translation>
+    </message>
+    <message>
+        <source>Spending order</source>
+        <translation>扣款顺序</translation>
+    </message>
+    <message>
+        <source>Meal windows</source>
+        <translation>餐段</translation>
+    </message>
+    <message>
+        <source>Starts</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Ends</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>Meals per window</source>
+        <translation>每餐段次数</translation>
+    </message>
+    <message>
+        <source>Fixed price</source>
+        <translation>固定价格</translation>
+    </message>
+    <message>
+        <source>Refuse sales outside these windows</source>
+        <translation>餐段以外拒绝消费</translation>
+    </message>
+    <message>
+        <source>Bonus tiers: type recharge:bonus pairs, e.g. 100:10, 200:30</source>
+        <translation>赠送档位：请输入 充值:赠送 对，例如 100:10, 200:30</translation>
+    </message>
+    <message>
+        <source>A card type needs a code and a name</source>
+        <translation>卡类型需要代码和名称</translation>
+    </message>
+    <message>
+        <source>Discount</source>
+        <translation>折扣</translation>
+    </message>
+    <message>
+        <source>New card type…</source>
+        <translation>新建卡类型…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Choose a card type in the list first</source>
+        <translation>请先在列表中选择卡类型</translation>
+    </message>
+    <message>
+        <source>Nothing changed</source>
+        <translation>没有变更</translation>
+    </message>
+    <message>
+        <source>Saved</source>
+        <translation>已保存</translation>
+    </message>
+    <message>
+        <source>Continue…</source>
+        <translation>继续…</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Entry</source>
+        <translation>流水</translation>
+    </message>
+    <message>
+        <source>No recharge or sale of this card is shown to correct</source>
+        <translation>此卡没有可更正的充值或消费</translation>
+    </message>
+    <message>
+        <source>Choose the entry to correct</source>
+        <translation>请选择要更正的流水</translation>
+    </message>
+    <message>
+        <source>Take back {cash} in cash and what is left of its bonus {bonus} from the card.</source>
+        <translation>从卡内扣回本金 {cash} 及其剩余赠送 {bonus}。</translation>
+    </message>
+    <message>
+        <source>Give back {total} to the card: cash {cash}, bonus {bonus}, allowance {allowance}.</source>
+        <translation>向卡内退回 {total}：本金 {cash}，赠送 {bonus}，补助 {allowance}。</translation>
+    </message>
+    <message>
+        <source>Confirm correction</source>
+        <translation>确认更正</translation>
+    </message>
+    <message>
+        <source>Reason: {reason}</source>
+        <translation>原因：{reason}</translation>
+    </message>
+    <message>
+        <source>Confirm once more to correct.</source>
+        <translation>请再确认一次以执行更正。</translation>
+    </message>
+    <message>
+        <source>Issue card</source>
+        <translation>开卡</translation>
+    </message>
+    <message>
+        <source>Type or tap the blank card</source>
+        <translation>输入空白卡卡号或刷卡</translation>
+    </message>
+    <message>
+        <source>Opening recharge</source>
+        <translation>首次充值</translation>
+    </message>
+    <message>
+        <source>Deposit {deposit} · card fee {fee} · opening recharge {opening} — take {total} in cash</source>
+        <translation>押金 {deposit} · 工本费 {fee} · 首次充值 {opening} — 收取现金 {total}</translation>
+    </message>
+    <message>
+        <source>Type the holder&apos;s name</source>
+        <translation>请输入持卡人姓名</translation>
+    </message>
+    <message>
+        <source>Recent sales</source>
+        <translation>最近消费</translation>
+    </message>
+    <message>
+        <source>Loading this shift&apos;s sales…</source>
+        <translation>正在读取本班消费…</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>卡号</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>已撤销</translation>
+    </message>
+    <message>
+        <source>Void this sale…  (Enter)</source>
+        <translation>撤销此笔…  (Enter)</translation>
+    </message>
+    <message>
+        <source>Close  (Esc)</source>
+        <translation>关闭  (Esc)</translation>
+    </message>
+    <message>
+        <source>This shift&apos;s card sales, newest first — pick one to void it</source>
+        <translation>本班刷卡消费，最新在前 — 选择一笔进行撤销</translation>
+    </message>
+    <message>
+        <source>No card sales in this shift yet</source>
+        <translation>本班尚无刷卡消费</translation>
+    </message>
+    <message>
+        <source>voided</source>
+        <translation>已撤销</translation>
+    </message>
+    <message>
+        <source>The sales could not be read: {reason}</source>
+        <translation>无法读取消费记录：{reason}</translation>
+    </message>
+    <message>
+        <source>Recharge the card of {holder} — balance {balance}</source>
+        <translation>为 {holder} 的卡充值 — 余额 {balance}</translation>
+    </message>
+    <message>
+        <source>the exact amount</source>
+        <translation>与金额相同</translation>
+    </message>
+    <message>
+        <source>Amount onto the card</source>
+        <translation>充值金额</translation>
+    </message>
+    <message>
+        <source>A manager approves a cashier&apos;s recharge with their PIN</source>
+        <translation>收银员充值需主管输入密码授权</translation>
+    </message>
+    <message>
+        <source>Recharge  (Enter)</source>
+        <translation>充值  (Enter)</translation>
+    </message>
+    <message>
+        <source>Key an amount up to {max}</source>
+        <translation>请输入不超过 {max} 的金额</translation>
+    </message>
+    <message>
+        <source>Key the cash received, or nothing for the exact amount</source>
+        <translation>请输入实收现金，金额正好可留空</translation>
+    </message>
+    <message>
+        <source>Cash received is less than {amount}</source>
+        <translation>实收现金少于 {amount}</translation>
+    </message>
+    <message>
+        <source>Change {amount}</source>
+        <translation>找零 {amount}</translation>
     </message>
 </context>
 </TS>
