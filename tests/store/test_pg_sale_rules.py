@@ -7,11 +7,12 @@ ids and expiries, a stored day counter from before, on or after "today"), and se
 operations — sales (negative, zero, ordinary and huge amounts, split tender, PIN, retries,
 conflicts), voids, recharges and back-fills of offline sales from two tills (claimed times
 in the future, before the till's last entry, across the cut-off), with the clock moving
-forwards by days and backwards by seconds to hours — go through the SQLite ledger (the
+forwards by days and backwards by seconds to hours, in and out of meal windows with
+count limits — go through the SQLite ledger (the
 domain code itself) and through the centre's functions on PostgreSQL. Decisions, errors,
 allocations, entries, and after every operation the stored purse columns (cash, bonus,
-day counter, version), grants and exceptions must be the same; ``tillcard verify`` must
-accept both databases at the end.
+day counter, meal counter, version), grants and exceptions must be the same; ``tillcard
+verify`` must accept both databases at the end.
 """
 
 from __future__ import annotations
@@ -107,7 +108,15 @@ limit = st.one_of(st.none(), st.just(0), st.integers(1, 30_000))
 meal_windows = st.sampled_from([
     (), (MealWindow("Lunch", 660, 810),),
     (MealWindow("Breakfast", 420, 540, 1), MealWindow("Supper", 1020, 1440, None, 1_500)),
-    (MealWindow("Night", 0, 240),)])
+    (MealWindow("Night", 0, 240),),
+    # count limits (migration 0015): windows around the cut-offs drawn below, one a day
+    # and two a day, a limit of 0 (none)
+    (MealWindow("Lunch", 660, 810, 2),),
+    (MealWindow("Early", 0, 300, 1), MealWindow("Day", 300, 1200, 0),
+     MealWindow("Late", 1200, 1440, 1)),
+    (MealWindow("Breakfast", 180, 600, 1), MealWindow("Dinner", 960, 1439, 3)),
+    (MealWindow("All day", 0, 1440, 1),),
+    (MealWindow("Day", 240, 1200, 2), MealWindow("Night", 1200, 1440, 1))])
 card_types = st.builds(
     lambda bp, txn, amount, count, pin, bonus_bp, tiers, expiry, windows, refuse, order: CardType(
         "t", "Type", discount_bp=bp, per_txn_limit=txn, daily_amount_limit=amount,
@@ -190,10 +199,12 @@ def test_functions_decide_and_store_as_the_domain(
                                      for g, r, d in grant_list], at, allowance)
             if stored[0] is not None:
                 with side.engine.begin() as conn:
+                    # the meal counter beside it: a window's sales on that day
                     conn.execute(text("UPDATE purses SET day = :d, day_amount = :a, "
-                                      "day_count = :c WHERE card_id = :card"),
+                                      "day_count = :c, meal_day = :d, meal_minute = :m, "
+                                      "meal_count = :c WHERE card_id = :card"),
                                  {"d": today + timedelta(days=stored[0]), "a": stored[1],
-                                  "c": stored[2], "card": card})
+                                  "c": stored[2], "m": stored[1] % 1440, "card": card})
             side.cards.append(card)
     applied: list[tuple[uuid.UUID, int, int]] = []  # sales: id, card index, amount
     for op in program:
@@ -253,6 +264,8 @@ def _sale(twin: Twin, op: tuple[Any, ...], at: datetime, till: int,
           else "applied")
     if lite.extra:
         event("bonus expired")
+    if lite.spent.meal_count:
+        event("meal counted")
     if lite.entry is not None and not lite.replayed:
         applied.append((entry_id, k, amount))
 
@@ -377,7 +390,8 @@ def _stored(side: Side) -> list[Any]:
         purses = [tuple(r) for r in conn.execute(
             select(PurseRow.cash, PurseRow.bonus, PurseRow.allowance, PurseRow.day,
                    PurseRow.day_amount,
-                   PurseRow.day_count, PurseRow.version)
+                   PurseRow.day_count, PurseRow.version, PurseRow.meal_day,
+                   PurseRow.meal_minute, PurseRow.meal_count)
             .where(PurseRow.card_id.in_(side.cards)).order_by(PurseRow.card_id))]
         grant_rows = sorted(tuple(r) for r in conn.execute(
             select(BonusGrantRow.remaining, BonusGrantRow.expires_on, BonusGrantRow.version)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 MAX_WINDOWS = 5
 
@@ -65,6 +65,61 @@ def set_price(windows: Iterable[MealWindow], minute: int | None, till_price: int
         if w is not None and w.fixed_price is not None and w.fixed_price > 0:
             return w.fixed_price, w
     return None if till_price is None else (till_price, None)
+
+
+def counted_window(windows: Iterable[MealWindow], minute: int) -> MealWindow | None:
+    """The window of ``minute`` when it limits meals per day; others count nothing."""
+    w = window_at(windows, minute)
+    return w if w is not None and w.count_limit is not None and w.count_limit > 0 else None
+
+
+@dataclass(frozen=True)
+class MealCounter:
+    """The last counted meal of a card, as stored beside its purse (``purses.meal_*``).
+
+    One window at a time is enough: windows do not overlap and follow each other through
+    the business day, so once a sale lands in a later window the earlier one is over.
+    ``minute`` (the wall-clock minute of the first counted sale) names the window, so an
+    admin may move or rename windows without a stale key. Like ``DayCounter`` it never
+    moves backwards: a sale of an earlier day, or earlier in the same business day (a
+    back-filled offline sale), neither resets it nor counts toward it.
+    """
+
+    day: date | None = None
+    minute: int | None = None
+    count: int = 0
+
+    def had(self, day: date, window: MealWindow) -> int:
+        """Sales this window already made on ``day``."""
+        if self.day != day or self.minute is None or not window.contains(self.minute):
+            return 0
+        return self.count
+
+    def add(self, day: date, minute: int, windows: Iterable[MealWindow],
+            cutoff: int) -> MealCounter:
+        """After a sale of ``day`` at ``minute``; ``cutoff``: the business day's start."""
+        w = counted_window(windows, minute)
+        if w is None:
+            return self
+        if self.day == day and self.minute is not None and w.contains(self.minute):
+            # the counter is on this window (even at 0 after a void): one more meal in it
+            return MealCounter(day, self.minute, self.count + 1)
+        if (self.day is None or self.minute is None or day > self.day or (
+                day == self.day and _after(minute, self.minute, cutoff))):
+            return MealCounter(day, minute, 1)
+        return self
+
+    def remove(self, day: date, minute: int, windows: Iterable[MealWindow]) -> MealCounter:
+        """After the void of a sale of ``day`` at ``minute``: its window gets the meal back."""
+        w = counted_window(windows, minute)
+        if w is None or not self.had(day, w):
+            return self
+        return MealCounter(day, self.minute, max(0, self.count - 1))
+
+
+def _after(minute: int, other: int, cutoff: int) -> bool:
+    """``minute`` comes later than ``other`` in a business day starting at ``cutoff``."""
+    return (minute - cutoff) % (24 * 60) > (other - cutoff) % (24 * 60)
 
 
 def minute_of(local: datetime) -> int:

@@ -15,6 +15,7 @@ from tillcard.domain.rules import (
     RefusalCode,
     card_state_refusal,
     limit_refusal,
+    meal_refusal,
     pin_refusal,
     window_refusal,
 )
@@ -72,10 +73,16 @@ def sale_refusal(card: Card, quote: Quote, spent: DaySpend, today: date, *,
     """The first reason this sale cannot go through, or ``None`` when it can.
 
     With ``split_tender`` the shortfall is paid in cash, so only the card's part must fit.
+    Order: the card itself, meal times (outside every window, then the window's meals of
+    the day used up), the balance, the limits on the amount, the PIN. A used-up meal
+    window comes before the balance because no amount and no cash beside the card cures
+    it: the cashier says it at the tap, before anything is keyed (``spent`` carries the
+    window's count, ``minute`` is the site clock's).
     """
     if quote.list_amount == 0:
         return Refusal(RefusalCode.NOTHING_TO_CHARGE)
-    state = card_state_refusal(card, today) or window_refusal(card, minute)
+    state = (card_state_refusal(card, today) or window_refusal(card, minute)
+             or meal_refusal(card, spent, minute))
     if state is not None:
         return state
     if quote.shortfall and not split_tender:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from tillcard.domain.cards import Card, CardStatus
+from tillcard.domain.meals import MealCounter, counted_window
 from tillcard.domain.money import format_plain
 
 MAX_PIN_FAILURES = 3
@@ -25,6 +26,7 @@ class RefusalCode(enum.StrEnum):
     OVER_DAILY_COUNT = "over_daily_count"
     PIN_REQUIRED = "pin_required"
     OUTSIDE_MEAL_WINDOW = "outside_meal_window"
+    OVER_MEAL_COUNT = "over_meal_count"  # this window's meals of the day are had already
     WRONG_PIN = "wrong_pin"
     PIN_LOCKED = "pin_locked"
     NOTHING_TO_CHARGE = "nothing_to_charge"
@@ -49,13 +51,14 @@ class Refusal:
 
     code: RefusalCode
     numbers: dict[str, int] = field(default_factory=dict)
+    window: str = ""  # the meal window a refusal names (over its count)
 
     @property
     def message(self) -> str:
         """English text for logs and the command line; the UI translates by ``code``."""
         n = {k: format_plain(v) if not k.endswith("count") and k != "tries_left" else str(v)
              for k, v in self.numbers.items()}
-        return _MESSAGES[self.code].format(**n)
+        return _MESSAGES[self.code].format(window=self.window, **n)
 
 
 class Refused(Exception):  # noqa: N818 (a refusal, not an error)
@@ -79,6 +82,7 @@ _MESSAGES: dict[RefusalCode, str] = {
     RefusalCode.OVER_DAILY_COUNT: "Daily limit of {limit_count} sales reached",
     RefusalCode.PIN_REQUIRED: "PIN required above {limit}",
     RefusalCode.OUTSIDE_MEAL_WINDOW: "This card buys only at meal times",
+    RefusalCode.OVER_MEAL_COUNT: "Already had {window} today ({limit_count} per day)",
     RefusalCode.WRONG_PIN: "Wrong PIN — {tries_left} tries left",
     RefusalCode.PIN_LOCKED: "PIN locked after too many wrong tries",
     RefusalCode.NOTHING_TO_CHARGE: "Enter an amount to charge",
@@ -109,10 +113,23 @@ _STATUS_REFUSALS = {
 
 @dataclass(frozen=True)
 class DaySpend:
-    """What a card has spent today (card parts of applied sales, less voids)."""
+    """What a card has spent today (card parts of applied sales, less voids).
+
+    ``meal_minute`` and ``meal_count``: the card's last counted meal window of this day
+    (named by the minute of its first sale there) and its sales in it (``MealCounter``).
+    """
 
     amount: int = 0
     count: int = 0
+    meal_minute: int | None = None
+    meal_count: int = 0
+
+
+def with_meals(spent: DaySpend, meal: MealCounter, day: date) -> DaySpend:
+    """``spent`` with the card's meal counter, where it counts on ``day`` (the decision's)."""
+    if meal.day != day or meal.minute is None:
+        return spent
+    return replace(spent, meal_minute=meal.minute, meal_count=meal.count)
 
 
 def card_state_refusal(card: Card, today: date) -> Refusal | None:
@@ -139,6 +156,21 @@ def window_refusal(card: Card, minute: int | None) -> Refusal | None:
     if any(w.contains(minute) for w in ct.meal_windows):
         return None
     return Refusal(RefusalCode.OUTSIDE_MEAL_WINDOW)
+
+
+def meal_refusal(card: Card, spent: DaySpend, minute: int | None) -> Refusal | None:
+    """The window of ``minute`` has had its meals of the day (``MealWindow.count_limit``)."""
+    if minute is None:
+        return None
+    w = counted_window(card.card_type.meal_windows, minute)
+    if w is None or w.count_limit is None:
+        return None
+    had = spent.meal_count if spent.meal_minute is not None and w.contains(
+        spent.meal_minute) else 0
+    if had + 1 > w.count_limit:
+        return Refusal(RefusalCode.OVER_MEAL_COUNT, {"limit_count": w.count_limit},
+                       window=w.name)
+    return None
 
 
 def limit_refusal(card: Card, card_part: int, spent: DaySpend) -> Refusal | None:

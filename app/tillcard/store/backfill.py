@@ -29,11 +29,13 @@ from sqlalchemy import Connection, Engine, insert, select
 from tillcard.domain.cards import CardStatus
 from tillcard.domain.clock import DayCounter
 from tillcard.domain.journal import Entry, EntryKind, bonus_parts_from_json
+from tillcard.domain.meals import MealCounter
 from tillcard.domain.money import AmountError, require_amount
 from tillcard.domain.site import SiteRules
 from tillcard.store.ledger import (
     _HEAD,
     _SET_SPEND,
+    _WINDOWS,
     CASH_CARD,
     CT,
     C,
@@ -42,8 +44,9 @@ from tillcard.store.ledger import (
     J,
     LedgerError,
     P,
+    _write_meal,
 )
-from tillcard.store.mapping import entry_from, entry_values, wallet_from
+from tillcard.store.mapping import entry_from, entry_values, wallet_from, window_from
 from tillcard.store.schema import ExceptionRow
 from tillcard.store.site import load_rules
 
@@ -139,7 +142,9 @@ def _from_answer(entries: Sequence[Entry], doc: dict[str, Any]) -> BackfillResul
         if applied.hash != r["hash"]:
             raise LedgerError(f"the centre hashed entry {e.id} differently")
         items.append(Backfilled(applied, exception=", ".join(r["exceptions"]) or None))
-    purses = [{**p, "day": _date(p["day"])} for p in doc["purses"]]
+    purses = [{**p, "day": _date(p["day"]),
+               **({"meal_day": _date(p["meal_day"])} if "meal_day" in p else {})}
+              for p in doc["purses"]]
     grants = [{**g, "expires_on": _date(g["expires_on"]),
                "origin_entry": uuid.UUID(g["origin_entry"])} for g in doc["grants"]]
     return BackfillResult(items, purses, grants, doc["cards"])
@@ -184,7 +189,9 @@ def _backfill_sqlite(engine: Engine, till_id: int, entries: Sequence[Entry],
             day = clock.business_day(when)
             part = e.list_amount - e.discount - e.tendered_cash
             purse = conn.execute(select(P.c.cash, P.c.allowance, P.c.day, P.c.day_amount,
-                                        P.c.day_count, C.c.status, CT.c.spend_order)
+                                        P.c.day_count, C.c.status, CT.c.spend_order,
+                                        P.c.meal_day, P.c.meal_minute, P.c.meal_count,
+                                        C.c.card_type_id)
                                  .join(C, C.c.id == P.c.card_id)
                                  .join(CT, CT.c.id == C.c.card_type_id)
                                  .where(P.c.card_id == e.card_id)).one()
@@ -203,6 +210,12 @@ def _backfill_sqlite(engine: Engine, till_id: int, entries: Sequence[Entry],
             conn.execute(_SET_SPEND, {"card": e.card_id, "day": counter.day,
                                       "amount": counter.amount, "count": counter.count,
                                       "now": now})
+            # an offline meal over the window's limit is counted all the same: eaten
+            meal = MealCounter(purse.meal_day, purse.meal_minute, purse.meal_count or 0)
+            windows = [window_from(w) for w in conn.execute(
+                _WINDOWS, {"type_id": purse.card_type_id})]
+            _write_meal(conn, e.card_id, meal, meal.add(day, clock.minute(when), windows,
+                                                        clock.cutoff_minutes))
             last_at = when if last_at is None else max(last_at, when)
             kinds = _exceptions(conn, applied, CardStatus(purse.status),
                                 -sum(d for _, d in e.bonus_parts) - alloc.bonus,
@@ -245,7 +258,8 @@ def _touched(conn: Connection, card_ids: list[int]
              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     purses = [dict(r._mapping) for r in conn.execute(
         select(P.c.card_id, P.c.cash, P.c.bonus, P.c.allowance, P.c.day, P.c.day_amount,
-               P.c.day_count, P.c.version).where(P.c.card_id.in_(card_ids)))]
+               P.c.day_count, P.c.version, P.c.meal_day, P.c.meal_minute, P.c.meal_count
+               ).where(P.c.card_id.in_(card_ids)))]
     grants = [dict(r._mapping) for r in conn.execute(
         select(G.c.id, G.c.card_id, G.c.remaining, G.c.expires_on, G.c.origin_entry,
                G.c.version).where(G.c.card_id.in_(card_ids)))]

@@ -26,9 +26,10 @@ from sqlalchemy.exc import IntegrityError
 from tillcard.domain.cards import Card, CardStatus
 from tillcard.domain.clock import DayCounter
 from tillcard.domain.journal import Entry, EntryKind, NewGrant
+from tillcard.domain.meals import MealCounter
 from tillcard.domain.money import require_amount
 from tillcard.domain.quote import Quote, make_quote, sale_refusal
-from tillcard.domain.rules import DaySpend, Refusal, RefusalCode
+from tillcard.domain.rules import DaySpend, Refusal, RefusalCode, with_meals
 from tillcard.domain.site import SiteRules
 from tillcard.domain.wallet import Wallet
 from tillcard.store.mapping import (
@@ -96,6 +97,9 @@ _INSERT_ENTRY = insert(J)
 _SET_SPEND = update(P).where(P.c.card_id == bindparam("card")).values(
     day=bindparam("day"), day_amount=bindparam("amount"), day_count=bindparam("count"),
     updated_at=bindparam("now"))
+_SET_MEAL = update(P).where(P.c.card_id == bindparam("card")).values(
+    meal_day=bindparam("meal_day"), meal_minute=bindparam("meal_minute"),
+    meal_count=bindparam("meal_count"))
 _CASHIER_ACTIVE = select(U.c.active).where(U.c.id == bindparam("id"))
 
 
@@ -175,6 +179,7 @@ class Outcome:
     offline: bool = False  # recorded at the till only; the centre gets it on back-fill
     version: int | None = None
     counter: DayCounter | None = None  # the stored day counter, where it is known
+    meal: MealCounter | None = None  # the stored meal counter, where it is known
 
 
 @dataclass
@@ -182,9 +187,10 @@ class _Locked:
     card: Card
     wallet: Wallet
     counter: DayCounter
+    meal: MealCounter
 
     def spent(self, day: date) -> DaySpend:
-        return self.counter.spent(day)
+        return with_meals(self.counter.spent(day), self.meal, self.counter.effective_day(day))
 
 
 class Ledger:
@@ -242,7 +248,7 @@ class Ledger:
                                    minute=self.rules.clock.minute(req.created_at))
             if refusal:
                 return Outcome(None, refusal, locked.card, locked.wallet, spent, quote,
-                               extra=expired, counter=locked.counter)
+                               extra=expired, counter=locked.counter, meal=locked.meal)
             alloc = quote.allocation
             entry = Entry(
                 id=req.entry_id, till_id=req.till_id, seq=0, kind=EntryKind.SALE,
@@ -252,10 +258,16 @@ class Ledger:
                 tendered_cash=quote.shortfall, cashier_id=req.cashier_id,
                 created_at=req.created_at, allowance_delta=-alloc.allowance,
             )
-            counter = locked.counter.add(locked.counter.effective_day(today), alloc.total)
+            day = locked.counter.effective_day(today)
+            counter = locked.counter.add(day, alloc.total)
             entry = self._append(conn, entry, counter)
+            meal = locked.meal.add(day, self.rules.clock.minute(req.created_at),
+                                   locked.card.card_type.meal_windows,
+                                   self.rules.clock.cutoff_minutes)
+            _write_meal(conn, req.card_id, locked.meal, meal)
             return Outcome(entry, None, locked.card, locked.wallet.after(alloc),
-                           counter.spent(today), quote, extra=expired, counter=counter)
+                           with_meals(counter.spent(today), meal, day), quote, extra=expired,
+                           counter=counter, meal=meal)
 
     def void(self, entry_id: uuid.UUID, till_id: int, sale_id: uuid.UUID,
              created_at: datetime, cashier_id: int | None = None) -> Outcome:
@@ -289,11 +301,15 @@ class Ledger:
                 tendered_cash=sale.tendered_cash, refers_to=sale_id, cashier_id=cashier_id,
                 created_at=created_at, allowance_delta=-sale.allowance_delta,
             )
-            counter = locked.counter.remove(clock.business_day(sale.created_at),
-                                            -sale.total_delta)
+            sale_day = clock.business_day(sale.created_at)
+            counter = locked.counter.remove(sale_day, -sale.total_delta)
             entry = self._append(conn, entry, counter)
+            meal = locked.meal.remove(sale_day, clock.minute(sale.created_at),
+                                      locked.card.card_type.meal_windows)
+            _write_meal(conn, sale.card_id, locked.meal, meal)
             return Outcome(entry, None, locked.card, self._wallet(conn, sale.card_id),
-                           counter.spent(today), counter=counter)
+                           with_meals(counter.spent(today), meal, counter.effective_day(today)),
+                           counter=counter, meal=meal)
 
     def recharge(self, entry_id: uuid.UUID, till_id: int, card_id: int, amount: int,
                  created_at: datetime, cashier_id: int | None = None) -> Outcome:
@@ -421,8 +437,9 @@ class Ledger:
         grants = conn.execute(_GRANTS, {"card_id": card_id}).all()
         windows = [window_from(w) for w in conn.execute(_WINDOWS, {"type_id": ctype.id})]
         counter = DayCounter(m["p_day"], m["p_day_amount"], m["p_day_count"])
+        meal = MealCounter(m["p_meal_day"], m["p_meal_minute"], m["p_meal_count"] or 0)
         return _Locked(card_from(card, holder, card_type_from(ctype, windows)),
-                       wallet_from(m["p_cash"], grants, m["p_allowance"]), counter)
+                       wallet_from(m["p_cash"], grants, m["p_allowance"]), counter, meal)
 
     def _wallet(self, conn: Connection, card_id: int) -> Wallet:
         purse = conn.execute(select(P.c.cash, P.c.allowance).where(
@@ -448,7 +465,7 @@ class Ledger:
             raise EntryConflict(f"entry {entry_id} exists with a different card, kind or "
                                 "amount")
         return Outcome(entry_from(row), None, locked.card, locked.wallet, locked.spent(today),
-                       replayed=True, counter=locked.counter)
+                       replayed=True, counter=locked.counter, meal=locked.meal)
 
     def _expire(self, conn: Connection, till_id: int, locked: _Locked, at: datetime,
                 cashier_id: int | None, today: date) -> tuple[Entry, ...]:
@@ -493,6 +510,14 @@ class Ledger:
                                       "amount": counter.amount, "count": counter.count,
                                       "now": now})
         return entry
+
+
+def _write_meal(conn: Connection, card_id: int, before: MealCounter,
+                after: MealCounter) -> None:
+    """The meal counter beside the day counters, under the same lock (when it moved)."""
+    if after != before:
+        conn.execute(_SET_MEAL, {"card": card_id, "meal_day": after.day,
+                                 "meal_minute": after.minute, "meal_count": after.count})
 
 
 def _now() -> datetime:

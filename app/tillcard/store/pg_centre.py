@@ -51,9 +51,9 @@ from sqlalchemy.pool import PoolProxiedConnection
 from tillcard.domain.cards import Card, CardStatus, CardType, Holder
 from tillcard.domain.clock import DayCounter, SiteClock
 from tillcard.domain.journal import Entry, EntryKind, NewGrant, bonus_parts_from_json
-from tillcard.domain.meals import MealWindow
+from tillcard.domain.meals import MealCounter, MealWindow
 from tillcard.domain.quote import Quote
-from tillcard.domain.rules import DaySpend, Refusal, RefusalCode
+from tillcard.domain.rules import DaySpend, Refusal, RefusalCode, with_meals
 from tillcard.domain.wallet import Allocation, BonusGrant, Wallet
 from tillcard.store.ledger import (
     AlreadyVoided,
@@ -74,7 +74,8 @@ STATE_SQL = (
     "SELECT json_build_object('card', row_to_json(c), 'grant_ids', g.ids, "
     "'grant_remaining', g.remaining, 'grant_expires', g.expires) FROM ("
     "SELECT p.card_id, p.cash, p.allowance, p.day, p.day_amount, p.day_count, p.version, "
-    "cd.number, cd.uid, cd.status, cd.valid_until, cd.pin_hash, cd.pin_failures, "
+    "p.meal_day, p.meal_minute, p.meal_count, cd.number, cd.uid, cd.status, cd.valid_until, "
+    "cd.pin_hash, cd.pin_failures, "
     "cd.status_reason, h.id AS holder_id, h.name AS holder_name, h.staff_no, t.code, "
     "t.name AS type_name, "
     "t.discount_bp, t.per_txn_limit, t.daily_amount_limit, t.daily_count_limit, "
@@ -97,7 +98,7 @@ _TYPE_KEYS = ("code", "discount_bp", "per_txn_limit", "daily_amount_limit",
 
 # Prepared-statement names carry a version: a changed statement gets a new name.
 SALE_STATEMENT = (b"tillcard_sale_2", SALE_SQL)
-STATE_STATEMENT = (b"tillcard_state_5", STATE_SQL)
+STATE_STATEMENT = (b"tillcard_state_6", STATE_SQL)
 VOID_STATEMENT = (b"tillcard_void_1", "SELECT tillcard_void($1, $2, $3, $4)")
 RECHARGE_STATEMENT = (b"tillcard_recharge_1", "SELECT tillcard_recharge($1, $2, $3, $4, $5)")
 BACKFILL_STATEMENT = (b"tillcard_backfill_1", "SELECT tillcard_backfill($1, $2)")
@@ -157,6 +158,12 @@ def _day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
 
+def _meal(row: dict[str, Any]) -> MealCounter:
+    """The purse's meal counter in a JSON answer (empty from a centre before 0015)."""
+    return MealCounter(_day(row.get("meal_day")), row.get("meal_minute"),
+                       row.get("meal_count") or 0)
+
+
 class Answers:
     """The domain objects a till gets from the functions' JSON answers.
 
@@ -176,14 +183,18 @@ class Answers:
         """``Ledger.sale``'s outcome from ``tillcard_sale()``'s answer to ``req``."""
         card = self._card(doc["card"], req.card_id)
         wallet = _wallet(doc)
-        spent = DaySpend(doc["spent"], doc["spent_count"])
         at = _at(doc["at"])
         day = doc.get("today")  # only when it differs from the business day of ``at``
         counter = DayCounter(date.fromisoformat(day) if day else self._business_day(at),
-                             spent.amount, spent.count)
+                             doc["spent"], doc["spent_count"])
+        assert counter.day is not None
+        # the meal counter on the decision's day, as the sale left it (migration 0015)
+        meal = MealCounter(counter.day, doc.get("meal_minute"), doc.get("meal_count") or 0)
+        spent = with_meals(DaySpend(doc["spent"], doc["spent_count"]), meal, counter.day)
+        known = meal if "meal_count" in doc else None
         if doc["status"] == "replayed":
             return Outcome(entry_from_json(doc["entry"]), None, card, wallet, spent,
-                           replayed=True, version=doc["version"], counter=counter)
+                           replayed=True, version=doc["version"], counter=counter, meal=known)
         alloc = Allocation(tuple(zip(doc["alloc_ids"], doc["alloc_amounts"], strict=True)),
                            doc["alloc_cash"], doc.get("alloc_allowance", 0))
         quote = Quote(list_amount=req.list_amount, discount=doc["discount"],
@@ -199,9 +210,10 @@ class Answers:
                 cashier_id=req.cashier_id, created_at=at,
                 prev_hash=doc["expire_prev_hash"]),)
         if doc["status"] == "refused":
-            refusal = Refusal(RefusalCode(doc["refusal"]), dict(doc["numbers"] or {}))
+            refusal = Refusal(RefusalCode(doc["refusal"]), dict(doc["numbers"] or {}),
+                              window=doc.get("window") or "")
             return Outcome(None, refusal, card, wallet, spent, quote, extra=extra,
-                           version=doc["version"], counter=counter)
+                           version=doc["version"], counter=counter, meal=known)
         entry = Entry(
             id=req.entry_id, till_id=req.till_id, seq=doc["seq"], kind=EntryKind.SALE,
             card_id=req.card_id, cash_delta=-alloc.cash,
@@ -210,7 +222,7 @@ class Answers:
             tendered_cash=quote.shortfall, cashier_id=req.cashier_id,
             created_at=at, prev_hash=doc["prev_hash"], allowance_delta=-alloc.allowance)
         return Outcome(entry, None, card, wallet.after(alloc), spent, quote, extra=extra,
-                       version=doc["version"], counter=counter)
+                       version=doc["version"], counter=counter, meal=known)
 
     def changed(self, doc: dict[str, Any], card_id: int, entry: Entry | None) -> Outcome:
         """A void's or a recharge's outcome: the card as locked, the purses after."""
@@ -219,8 +231,11 @@ class Answers:
                         allowance=doc.get("allowance", doc["card"].get("allowance")) or 0)
         today = date.fromisoformat(doc["today"])
         counter = DayCounter(_day(doc["day"]), doc["day_amount"], doc["day_count"])
-        spent = counter.spent(today)
+        meal = _meal(doc)
+        spent = with_meals(counter.spent(today), meal, counter.effective_day(today))
         kw: dict[str, Any] = {"version": doc["version"], "counter": counter}
+        if "meal_count" in doc:  # a centre from migration 0015 on
+            kw["meal"] = meal
         if doc["status"] == "replayed":
             return Outcome(entry_from_json(doc["entry"]), None, card, wallet, spent,
                            replayed=True, **kw)
@@ -237,7 +252,8 @@ class Answers:
               ) -> tuple[Card, Wallet, DaySpend]:
         """``card_state`` from the quote statement's answer."""
         c = doc["card"]
-        spent = DayCounter(_day(c["day"]), c["day_amount"], c["day_count"]).spent(today)
+        counter = DayCounter(_day(c["day"]), c["day_amount"], c["day_count"])
+        spent = with_meals(counter.spent(today), _meal(c), counter.effective_day(today))
         return self._card(c, card_id), _wallet(doc), spent
 
     def _card(self, c: dict[str, Any], card_id: int) -> Card:

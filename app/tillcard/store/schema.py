@@ -218,6 +218,11 @@ class PurseRow(Base):
     day: Mapped[date | None] = mapped_column(Date)
     day_amount: Mapped[int] = mapped_column(default=0)
     day_count: Mapped[int] = mapped_column(Integer, default=0)
+    # the last counted meal window (domain.meals.MealCounter; migration 0015): its
+    # business day, the wall-clock minute of its first sale, the sales in it
+    meal_day: Mapped[date | None] = mapped_column(Date)
+    meal_minute: Mapped[int | None] = mapped_column(Integer)
+    meal_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime]
     # not indexed: every sale rewrites this row, and an indexed column that changes
     # makes the update non-HOT (new index entries each time); a pull scans instead

@@ -42,7 +42,8 @@ from tillcard.domain.journal import (
     bonus_parts_from_json,
     bonus_parts_to_json,
 )
-from tillcard.domain.rules import DaySpend
+from tillcard.domain.meals import MealCounter
+from tillcard.domain.rules import DaySpend, with_meals
 from tillcard.domain.wallet import BonusGrant, Wallet
 from tillcard.store.backfill import BackfillResult
 from tillcard.store.ledger import Ledger, Outcome
@@ -270,7 +271,12 @@ class TillCache:
     # -- reads for the counter ------------------------------------------------------------
 
     def card_state(self, card_id: int, today: date) -> tuple[Card, Wallet, DaySpend]:
-        """The replica's card, less this till's unconfirmed sales of the card."""
+        """The replica's card, less this till's unconfirmed sales of the card.
+
+        Its offline sales count toward meal windows too (a till offline sells no second
+        lunch); a sale of unknown fate does not (it is the one being decided again when
+        the till sells it offline after all, and it settles either way).
+        """
         clock = self.clock
         with self.engine.connect() as conn:  # one connection, prebuilt statements
             card, wallet, spent = self.ledger.card_state_in(conn, card_id, today)
@@ -278,8 +284,13 @@ class TillCache:
         cash, withheld, allowance = wallet.cash, wallet.withheld, wallet.allowance
         grants = {g.id: g.remaining for g in wallet.grants}
         amount, count = spent.amount, spent.count
-        for r in rows:
+        meal = MealCounter(today, spent.meal_minute, spent.meal_count)
+        windows = card.card_type.meal_windows
+        for r in sorted(rows, key=lambda r: r.created_at):
             if r.state == EntryState.OFFLINE.value:
+                if windows:
+                    meal = meal.add(clock.business_day(r.created_at),
+                                    clock.minute(r.created_at), windows, clock.cutoff_minutes)
                 cash += r.cash_delta
                 allowance += r.allowance_delta
                 for gid, d in bonus_parts_from_json(r.bonus_parts):
@@ -291,7 +302,7 @@ class TillCache:
                 count += 1
         adjusted = Wallet(cash, tuple(BonusGrant(g.id, grants[g.id], g.expires_on)
                                       for g in wallet.grants), withheld, allowance)
-        return card, adjusted, DaySpend(amount, count)
+        return card, adjusted, with_meals(DaySpend(amount, count), meal, today)
 
     def find_card_id(self, token: str) -> int | None:
         return self.refs.find_card_id(token)
@@ -434,6 +445,9 @@ class TillCache:
         if out.counter is not None:
             values.update(day=out.counter.day, day_amount=out.counter.amount,
                           day_count=out.counter.count)
+        if out.meal is not None:
+            values.update(meal_day=out.meal.day, meal_minute=out.meal.minute,
+                          meal_count=out.meal.count)
         moved = conn.execute(update(PurseRow).where(
             PurseRow.card_id == out.card.id, PurseRow.version < out.version).values(**values))
         if moved.rowcount:

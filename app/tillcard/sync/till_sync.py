@@ -385,7 +385,8 @@ class TillSync:
             raise Refused(Refusal(RefusalCode.OFFLINE_UNKNOWN_CARD)) from None
         if converting:  # this sale itself is held back in full as authorizing: undo that
             wallet = replace(wallet, withheld=max(0, wallet.withheld - req.list_amount))
-            spent = DaySpend(max(0, spent.amount - req.list_amount), max(0, spent.count - 1))
+            spent = replace(spent, amount=max(0, spent.amount - req.list_amount),
+                            count=max(0, spent.count - 1))  # the meal count stays
         quote = make_quote(req.list_amount, card.card_type.discount_bp, wallet, today,
                            card.card_type.spend_order)
         till_today, card_today = self.cache.offline_debits(today, req.card_id)
@@ -414,7 +415,8 @@ class TillSync:
                            pin_verified=req.pin_verified)
         self.link.publish()
         return Outcome(entry, None, card, wallet.after(alloc),
-                       DaySpend(spent.amount + alloc.total, spent.count + 1), quote,
+                       replace(spent, amount=spent.amount + alloc.total,
+                               count=spent.count + 1), quote,
                        offline=True)
 
 

@@ -31,6 +31,7 @@ def _refusal_templates() -> dict[RefusalCode, str]:
         RefusalCode.OVER_DAILY_COUNT: tr("Daily limit of {limit_count} sales reached"),
         RefusalCode.PIN_REQUIRED: tr("PIN required above {limit}"),
         RefusalCode.OUTSIDE_MEAL_WINDOW: tr("This card buys only at meal times"),
+        RefusalCode.OVER_MEAL_COUNT: tr("Already had {window} today ({limit_count} per day)"),
         RefusalCode.WRONG_PIN: tr("Wrong PIN — {tries_left} tries left"),
         RefusalCode.PIN_LOCKED: tr("PIN locked after too many wrong tries"),
         RefusalCode.NOTHING_TO_CHARGE: tr("Enter an amount to charge"),
@@ -73,7 +74,7 @@ def refusal_text(refusal: Refusal, currency: Currency, number: str | None = None
         return tr("Offline: card {number} is not known at this till").format(number=number)
     values = {k: str(v) if k in ("limit_count", "tries_left") else format_number(v, currency)
               for k, v in refusal.numbers.items()}
-    return _refusal_templates()[refusal.code].format(**values)
+    return _refusal_templates()[refusal.code].format(window=refusal.window, **values)
 
 
 def notice_text(notice: Notice, currency: Currency) -> str:
