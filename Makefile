@@ -7,7 +7,7 @@ PIP_INSTALL := $(BIN)/pip install -q --disable-pip-version-check -c requirements
 export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: demo test lint typecheck imports pytest system venv screenshot lock bench clean \
-	translations i18n
+	translations i18n dist dist-check
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -81,6 +81,20 @@ screenshot: $(STAMP) $(QM)
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_receipts.py
+
+# The installable bundle: dist/tillcard/, a one-folder app that runs without the venv
+# (installer/README.md). PyInstaller (the `dist` extra) reads ELF headers with objdump.
+dist: $(STAMP) $(QM)
+	@command -v objdump >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq binutils; } \
+	  || { echo "PyInstaller needs objdump: sudo apt-get install binutils"; exit 1; }
+	@$(BIN)/python -c 'import PyInstaller' 2>/dev/null || $(PIP_INSTALL) -e '.[dist]'
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+	  installer/tillcard.spec
+	bash installer/check-dist.sh dist/tillcard
+
+# Run the smoke test again on a bundle built earlier (or copied here).
+dist-check:
+	bash installer/check-dist.sh dist/tillcard
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock

@@ -47,14 +47,21 @@ def _key(widget: QWidget, key: Qt.Key, text: str = "") -> None:
                                                  text))
 
 
-def run_selftest(data_dir: Path | None) -> int:
+def run_selftest(data_dir: Path | None, language: str = "en") -> int:
+    """Sell one demo card; ``language``: the screen's, whose catalogues must all load."""
     if not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from tillcard.launch import build_demo, demo_settings, qt_app
+    from tillcard.ui.i18n import install_language
 
     folder = data_dir or Path(tempfile.mkdtemp(prefix="tillcard-selftest-"))
     folder.mkdir(parents=True, exist_ok=True)
     app = qt_app(demo_settings(folder))
+    installed = install_language(app, language)
+    if not installed.complete:
+        print(f"selftest failed: no {language} translation: "
+              f"{', '.join(installed.missing)} not found", file=sys.stderr)
+        return 1
     counter = build_demo(folder)
     try:
         lines = _sell_one(app, counter)

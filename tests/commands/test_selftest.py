@@ -30,3 +30,11 @@ def test_selftest_charges_a_card_and_prints_its_receipt(tmp_path: Path) -> None:
     assert "selftest: charged 1.00 to 王芳; the receipt printed" in done.stdout
     receipts = (tmp_path / "demo" / "receipts.txt").read_text(encoding="utf-8")
     assert "王芳" in receipts and "1.00" in receipts
+
+
+def test_selftest_in_chinese_loads_every_catalogue(tmp_path: Path) -> None:
+    done = _tillcard("demo", "--selftest", "--language", "zh_CN", "--data",
+                     str(tmp_path / "demo"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "selftest: charged 1.00 to 王芳" in done.stdout
+
