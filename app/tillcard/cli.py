@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--data", type=_folder, help="keep the demo database in this folder")
     demo.add_argument("--selftest", action="store_true", help="charge one demo card "
                       "offscreen, print its receipt to the simulated printer, exit 0")
+    demo.add_argument("--language", choices=["en", "zh_CN"], default="en",
+                      help="the selftest's screen language (its translations must load)")
     demo.set_defaults(func=_cmd_demo)
 
     office = sub.add_parser("office", help="the back office (card office) window")
@@ -95,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_cards_command(sub)
     add_recharge_command(sub)
     add_allowance_command(sub)
+
+    from tillcard.commands.demo_data import add_demo_data_command
+
+    add_demo_data_command(sub)
 
     dev = sub.add_parser("devices", help="card reader and printer tools")
     devsub = dev.add_subparsers(dest="devices_command", required=True)
@@ -147,7 +153,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if args.selftest:
         from tillcard.selftest import run_selftest
 
-        return run_selftest(args.data)
+        return run_selftest(args.data, args.language)
     from tillcard.launch import run_demo
 
     return run_demo(args.data)

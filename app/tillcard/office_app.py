@@ -50,7 +50,8 @@ def build_office(engine: Engine, currency: Currency, *, hasher: SecretHasher | N
     """The window on ``engine``; with a ``card_office`` it also acts on cards.
 
     ``printer`` takes the receipts of recharges and card actions (a ``PrintQueue``; none:
-    nothing prints), ``reader`` lets a blank card be tapped when issuing or replacing.
+    nothing prints), ``reader`` signs staff in by card and PIN and lets a blank card be
+    tapped when issuing or replacing.
     """
     tasks = TaskRunner()
     refs = ReferenceStore(engine)
@@ -69,7 +70,8 @@ def build_office(engine: Engine, currency: Currency, *, hasher: SecretHasher | N
     audit = AuditView(AuditQueries(engine), lambda: site_rules(engine).clock)
     window = OfficeWindow(auth, cards, tasks, currency, place, desk,
                           users=UserAdmin(refs, hasher),
-                          card_types=CardTypeAdmin(refs, currency=currency), audit=audit)
+                          card_types=CardTypeAdmin(refs, currency=currency), audit=audit,
+                          reader=reader)
     return Office(engine, window, tasks)
 
 
@@ -77,7 +79,7 @@ def run_office(url: str, settings: Settings) -> int:
     from tillcard.bootstrap import receipt_settings
     from tillcard.devices.printer.connections import open_printer
     from tillcard.devices.printer.queue import PrintQueue
-    from tillcard.launch import qt_app
+    from tillcard.launch import qt_app, start_reader
     from tillcard.store.engine import make_engine
     from tillcard.store.migrate import current_revision
     from tillcard.store.office import office_store
@@ -95,13 +97,19 @@ def run_office(url: str, settings: Settings) -> int:
         card_office = CardOffice(office_store(engine, settings.till.id), hasher)
         queue = PrintQueue(open_printer(settings.devices.printer),
                            receipt_settings(settings, currency))
+        bridge = ReaderBridge()  # staff cards to sign in, blank cards to issue
+        reader = None
+        if settings.devices.reader != "simulated":
+            reader, _wedge = start_reader(app, settings.devices, bridge)
         office = build_office(engine, currency, hasher=hasher, place=settings.till.site,
-                              card_office=card_office, printer=queue,
+                              card_office=card_office, printer=queue, reader=bridge,
                               till_name=settings.till.name)
         office.window.resize(1280, 800)
         office.window.show()
         code = app.exec()
         office.close()
+        if reader is not None:
+            reader.stop()
         queue.close()
         return code
     finally:

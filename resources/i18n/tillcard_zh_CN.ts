@@ -481,6 +481,10 @@
         <translation>{login} 已停用</translation>
     </message>
     <message>
+        <source>or tap your staff card on the reader</source>
+        <translation>或在读卡器上刷员工卡</translation>
+    </message>
+    <message>
         <source>Type your user name and password</source>
         <translation>请输入用户名和密码</translation>
     </message>
@@ -1183,6 +1187,10 @@
     <message>
         <source>This card buys only at meal times</source>
         <translation>此卡仅限用餐时段消费</translation>
+    </message>
+    <message>
+        <source>Already had {window} today ({limit_count} per day)</source>
+        <translation>今日已用过{window}（每日限 {limit_count} 次）</translation>
     </message>
     <message>
         <source>Wrong PIN — {tries_left} tries left</source>

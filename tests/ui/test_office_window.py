@@ -10,11 +10,13 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.conftest import NOW, Books
+from tillcard.devices.readers.base import CardPresented
 from tillcard.domain.money import Currency
 from tillcard.domain.permissions import Role
 from tillcard.office_app import Office, build_office
 from tillcard.services.auth import AuthService, SecretHasher
 from tillcard.store.ledger import SaleRequest
+from tillcard.ui.bridges import ReaderBridge
 
 
 @pytest.fixture
@@ -86,3 +88,45 @@ def test_a_wrong_password_counts_down(qtbot, office: Office) -> None:
     office.window.sign_in.login.setText("")
     qtbot.mouseClick(office.window.sign_in.button, Qt.MouseButton.LeftButton)
     assert office.window.sign_in.message.text() == "Type your user name and password"
+
+
+@pytest.fixture
+def office_with_reader(qtbot, books: Books, hasher: SecretHasher,
+                       monkeypatch: pytest.MonkeyPatch
+                       ) -> Iterator[tuple[Office, ReaderBridge, list[str]]]:
+    auth = AuthService(books.refs, hasher)
+    auth.create_user("wang", "Wang Fang", Role.MANAGER, "manager-pass", pin="9999",
+                     staff_uid="04A1B2C3")
+    auth.create_user("lina", "Li Na", Role.CASHIER, "cashier-pass", pin="1234",
+                     staff_uid="04D5E6F7")
+    pins: list[str] = []  # what the PIN prompt answers, in turn
+    monkeypatch.setattr("tillcard.ui.office.window.ask_pin_dialog", lambda _w: pins.pop(0))
+    bridge = ReaderBridge()
+    o = build_office(books.engine, Currency(), hasher=hasher, reader=bridge)
+    qtbot.addWidget(o.window)
+    o.window.show()
+    yield o, bridge, pins
+    o.close()
+
+
+def test_a_manager_signs_in_with_a_staff_card_and_pin(qtbot, office_with_reader) -> None:
+    office, bridge, pins = office_with_reader
+    pins += ["0000", "9999"]
+    page = office.window.sign_in
+    assert page.card_hint.text() == "or tap your staff card on the reader"
+    bridge.sink(CardPresented("reader", "04A1B2C3"))  # a wrong PIN first
+    qtbot.waitUntil(lambda: page.message.text() == "Wrong PIN — 4 tries left", timeout=5000)
+    bridge.sink(CardPresented("reader", "04A1B2C3"))
+    qtbot.waitUntil(lambda: office.window.session is not None, timeout=5000)
+    assert office.window.session.name == "Wang Fang"  # type: ignore[union-attr]
+
+
+def test_a_cashiers_staff_card_is_turned_away(qtbot, office_with_reader) -> None:
+    office, bridge, pins = office_with_reader
+    pins.append("1234")  # hers, but a cashier's
+    page = office.window.sign_in
+    bridge.sink(CardPresented("reader", "04D5E6F7"))
+    qtbot.waitUntil(lambda: page.message.text()
+                    == "Only managers and admins use the back office", timeout=5000)
+    assert office.window.session is None
+    assert page.button.isEnabled()

@@ -7,6 +7,7 @@ the permission again on every call: the window only decides what to show.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tillcard.devices.readers.base import CardPresented
 from tillcard.domain.money import Currency
 from tillcard.domain.permissions import Permission
 from tillcard.services.audit_view import AuditView
@@ -35,12 +37,14 @@ from tillcard.services.auth import (
 from tillcard.services.card_directory import CardList
 from tillcard.services.card_types import CardTypeAdmin
 from tillcard.services.users import UserAdmin
+from tillcard.ui.bridges import ReaderBridge
 from tillcard.ui.office.audit_tab import AuditTab
 from tillcard.ui.office.card_actions import CardActions, ListActions, OfficeDesk, attach_actions
 from tillcard.ui.office.card_list import CardListModel, CardListView
 from tillcard.ui.office.card_page import CardPage
 from tillcard.ui.office.card_types_tab import CardTypesTab
 from tillcard.ui.office.users_tab import UsersTab
+from tillcard.ui.pin_dialog import ask_pin as ask_pin_dialog
 from tillcard.ui.pin_dialog import login_failure_text
 from tillcard.ui.tasks import TaskRunner
 from tillcard.ui.texts import role_text, tr
@@ -49,14 +53,20 @@ log = logging.getLogger(__name__)
 
 
 class OfficeSignIn(QWidget):
-    """Name and password; the reason of a refusal in words, never a traceback."""
+    """Name and password, or a staff card and its PIN; a refusal in words, never a traceback.
+
+    ``ask_pin`` is the PIN prompt (a dialog; tests give their own).
+    """
 
     signed_in = Signal(object)  # Session
 
     def __init__(self, auth: AuthService, tasks: TaskRunner, place: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, reader: ReaderBridge | None = None,
+                 ask_pin: Callable[[QWidget], str | None] | None = None) -> None:
         super().__init__(parent)
         self._auth, self._tasks = auth, tasks
+        self._ask_pin = ask_pin or (lambda w: ask_pin_dialog(w))
+        self._by_card = False  # the sign-in under way is a staff card's (PIN wording)
         self.title = QLabel(tr("Tillcard back office") + (f" · {place}" if place else ""))
         self.title.setStyleSheet("font-size: 160%; font-weight: bold;")
         self.login = QLineEdit()
@@ -77,8 +87,13 @@ class OfficeSignIn(QWidget):
         box.addWidget(self.title, 0, Qt.AlignmentFlag.AlignHCenter)
         box.addLayout(form)
         box.addWidget(self.button)
+        self.card_hint = QLabel(tr("or tap your staff card on the reader") if reader else "")
+        self.card_hint.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        box.addWidget(self.card_hint)
         box.addWidget(self.message)
         box.addStretch(2)
+        if reader is not None:
+            reader.card_presented.connect(self._on_reader_card_presented)
         self.button.clicked.connect(self._on_button_clicked)
         self.password.returnPressed.connect(self._on_button_clicked)
         self.login.returnPressed.connect(self.password.setFocus)
@@ -89,9 +104,29 @@ class OfficeSignIn(QWidget):
             self.message.setText(tr("Type your user name and password"))
             return
         self.button.setEnabled(False)
+        self._by_card = False
         self.message.setText(tr("Checking…"))
         self._tasks.run(lambda: self._check(login, password), self._on_signed_in,
                         self._on_failed)
+
+    def _on_reader_card_presented(self, ev: CardPresented) -> None:
+        """A staff card while this page is shown: its PIN, then the same checks."""
+        if not self.isVisible() or not self.button.isEnabled():
+            return
+        pin = self._ask_pin(self)
+        if not pin:
+            return
+        uid = ev.uid
+        self.button.setEnabled(False)
+        self._by_card = True
+        self.message.setText(tr("Checking…"))
+        self._tasks.run(lambda: self._check_card(uid, pin), self._on_signed_in,
+                        self._on_failed)
+
+    def _check_card(self, uid: str, pin: str) -> Session:
+        session = self._auth.sign_in_card(uid, pin)
+        session.require(Permission.BACK_OFFICE)
+        return session
 
     def _check(self, login: str, password: str) -> Session:
         session = self._auth.login(login, password)
@@ -107,7 +142,8 @@ class OfficeSignIn(QWidget):
     def _on_failed(self, exc: BaseException) -> None:
         self.button.setEnabled(True)
         self.password.clear()
-        if isinstance(exc, LoginFailed) and exc.reason is FailReason.WRONG_SECRET:
+        if isinstance(exc, LoginFailed) and exc.reason is FailReason.WRONG_SECRET \
+                and not self._by_card:
             text = (tr("Wrong user name or password — {tries} tries left").format(
                 tries=exc.tries_left) if exc.tries_left is not None
                 else tr("Wrong user name or password"))
@@ -130,7 +166,8 @@ class OfficeWindow(QMainWindow):
     def __init__(self, auth: AuthService, cards: CardList, tasks: TaskRunner,
                  currency: Currency, place: str = "", desk: OfficeDesk | None = None, *,
                  users: UserAdmin | None = None, card_types: CardTypeAdmin | None = None,
-                 audit: AuditView | None = None) -> None:
+                 audit: AuditView | None = None, reader: ReaderBridge | None = None,
+                 ask_pin: Callable[[QWidget], str | None] | None = None) -> None:
         super().__init__()
         self._users, self._card_types, self._audit = users, card_types, audit
         self.setWindowTitle(tr("Tillcard back office"))
@@ -140,7 +177,7 @@ class OfficeWindow(QMainWindow):
         self.list_actions: ListActions | None = None
         self.session: Session | None = None
         self.stack = QStackedWidget()
-        self.sign_in = OfficeSignIn(auth, tasks, place)
+        self.sign_in = OfficeSignIn(auth, tasks, place, reader=reader, ask_pin=ask_pin)
         self.sign_in.signed_in.connect(self._on_sign_in_signed_in)
         self.stack.addWidget(self.sign_in)
         self.tabs = QTabWidget()
