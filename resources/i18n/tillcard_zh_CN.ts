@@ -257,6 +257,10 @@
         <translation>  赠送</translation>
     </message>
     <message>
+        <source>allowance {amount}</source>
+        <translation>补助 {amount}</translation>
+    </message>
+    <message>
         <source>({amount} expires {date})</source>
         <translation>({amount} 于 {date} 到期)</translation>
     </message>
@@ -327,6 +331,14 @@
     <message>
         <source>PIN needed above {amount}</source>
         <translation>超过 {amount} 需输入密码</translation>
+    </message>
+    <message>
+        <source>outside meal times</source>
+        <translation>非就餐时段</translation>
+    </message>
+    <message>
+        <source>{window} {had} of {limit}</source>
+        <translation>{window} 已用 {had}/{limit}</translation>
     </message>
     <message>
         <source>Locked after too many wrong PINs — try again at {time}</source>

@@ -36,6 +36,7 @@ class SaleReceipt:
     balance_before: int
     balance_after: int
     offline: bool = False
+    allowance_part: int = 0  # from the employer's allowance purse
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ class ReceiptBuilder:
             expression=expression, list_amount=quote.list_amount, discount=quote.discount,
             discount_label=discount_label(view), charge=quote.charge,
             bonus_part=quote.allocation.bonus, cash_part=quote.allocation.cash,
+            allowance_part=quote.allocation.allowance,
             tendered_cash=entry.tendered_cash, balance_before=quote.balance_before,
             balance_after=quote.balance_after,
         )

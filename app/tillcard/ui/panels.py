@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from tillcard.domain.meals import window_at
 from tillcard.domain.money import Currency, format_number
 from tillcard.domain.quote import Quote
 from tillcard.services.flow import Collect
@@ -104,12 +105,19 @@ class CardPanel(QFrame):
         self.cash.setText(m(view.wallet.cash))
         self.bonus.setText(m(view.bonus))
         g = view.nearest_expiry
-        self.expiry.setText(tr("({amount} expires {date})").format(
-            amount=m(g.remaining), date=g.expires_on.strftime("%d %b")) if g else "")
+        purses = []
+        if view.wallet.allowance:
+            purses.append(tr("allowance {amount}").format(amount=m(view.wallet.allowance)))
+        if g:
+            purses.append(tr("({amount} expires {date})").format(
+                amount=m(g.remaining), date=g.expires_on.strftime("%d %b")))
+        self.expiry.setText("  ·  ".join(purses))
         limit = ct.daily_amount_limit
-        self.today.setText(tr("today {spent} of {limit} limit").format(
+        today = (tr("today {spent} of {limit} limit").format(
             spent=m(view.spent.amount), limit=m(limit)) if limit else
             tr("today {spent}").format(spent=m(view.spent.amount)))
+        meal = meal_window_text(view)
+        self.today.setText(f"{today}  ·  {meal}" if meal else today)
 
 
 class QuotePanel(QWidget):
@@ -204,3 +212,20 @@ class QuotePanel(QWidget):
         for w in (self.total, self.maximum):
             w.setProperty("flash", on)
             w.style().polish(w)
+
+
+def meal_window_text(view: CardView) -> str:
+    """The meal window the card is in now, and its meals had of the limit; "" without."""
+    windows = view.card.card_type.meal_windows
+    if not windows or view.minute is None:
+        return ""
+    w = window_at(windows, view.minute)
+    if w is None:
+        return tr("outside meal times")
+    if not w.count_limit:
+        return w.name
+    spent = view.spent
+    had = spent.meal_count if spent.meal_minute is not None and w.contains(
+        spent.meal_minute) else 0
+    return tr("{window} {had} of {limit}").format(window=w.name, had=had,
+                                                   limit=w.count_limit)

@@ -182,6 +182,8 @@ def _sale(r: SaleReceipt, sh: _Sheet) -> None:
         sh.row(label, sh.money(-r.discount))
     sh.amount("charge", r.charge, bold=True)
     sh.amount("from_bonus", r.bonus_part, indent=True)
+    if r.allowance_part:
+        sh.amount("from_allowance", r.allowance_part, indent=True)
     sh.amount("from_cash", r.cash_part, indent=True)
     if r.tendered_cash:
         sh.amount("tendered", r.tendered_cash)
