@@ -18,6 +18,7 @@ from tillcard.domain.money import Currency
 from tillcard.services.audit_view import AuditView
 from tillcard.services.auth import AuthService, SecretHasher, Session
 from tillcard.services.card_directory import CardList
+from tillcard.services.card_import import CardImporter
 from tillcard.services.card_office import CardOffice
 from tillcard.services.card_types import CardTypeAdmin
 from tillcard.services.users import UserAdmin
@@ -46,7 +47,7 @@ class Office:
 def build_office(engine: Engine, currency: Currency, *, hasher: SecretHasher | None = None,
                  place: str = "", card_office: CardOffice | None = None,
                  printer: ReceiptSink | None = None, reader: ReaderBridge | None = None,
-                 till_name: str = "") -> Office:
+                 till_name: str = "", importer: CardImporter | None = None) -> Office:
     """The window on ``engine``; with a ``card_office`` it also acts on cards.
 
     ``printer`` takes the receipts of recharges and card actions (a ``PrintQueue``; none:
@@ -66,7 +67,8 @@ def build_office(engine: Engine, currency: Currency, *, hasher: SecretHasher | N
             return [CardTypeTerms(s.card_type.code, s.card_type.name, s.deposit, s.card_fee)
                     for s in types.setups(session)]
 
-        desk = OfficeDesk(card_office, card_types, printer, reader, place, till_name)
+        desk = OfficeDesk(card_office, card_types, printer, reader, place, till_name,
+                          importer)
     audit = AuditView(AuditQueries(engine), lambda: site_rules(engine).clock)
     window = OfficeWindow(auth, cards, tasks, currency, place, desk,
                           users=UserAdmin(refs, hasher),
@@ -82,7 +84,7 @@ def run_office(url: str, settings: Settings) -> int:
     from tillcard.launch import qt_app, start_reader
     from tillcard.store.engine import make_engine
     from tillcard.store.migrate import current_revision
-    from tillcard.store.office import office_store
+    from tillcard.store.office import CardRegister, office_store
 
     engine = make_engine(url)
     try:
@@ -94,7 +96,9 @@ def run_office(url: str, settings: Settings) -> int:
         currency = Currency(settings.currency.code, settings.currency.locale)
         hasher = SecretHasher()
         # the office acts on its own till's chain (the admin login is bound to it)
-        card_office = CardOffice(office_store(engine, settings.till.id), hasher)
+        store = office_store(engine, settings.till.id)
+        card_office = CardOffice(store, hasher)
+        importer = CardImporter(store, CardRegister(engine), currency)
         queue = PrintQueue(open_printer(settings.devices.printer),
                            receipt_settings(settings, currency))
         bridge = ReaderBridge()  # staff cards to sign in, blank cards to issue
@@ -103,7 +107,7 @@ def run_office(url: str, settings: Settings) -> int:
             reader, _wedge = start_reader(app, settings.devices, bridge)
         office = build_office(engine, currency, hasher=hasher, place=settings.till.site,
                               card_office=card_office, printer=queue, reader=bridge,
-                              till_name=settings.till.name)
+                              till_name=settings.till.name, importer=importer)
         office.window.resize(1280, 800)
         office.window.show()
         code = app.exec()

@@ -501,8 +501,68 @@
         <translation>请输入用户名和密码</translation>
     </message>
     <message>
+        <source>Import cards</source>
+        <translation>导入卡片</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>a CSV file: card_number, uid, holder_name, member_no, phone, card_type, opening_balance</source>
+        <translation>CSV 文件：card_number, uid, holder_name, member_no, phone, card_type, opening_balance</translation>
+    </message>
+    <message>
+        <source>Choose file…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot read {file}: {error}</source>
+        <translation>无法读取 {file}：{error}</translation>
+    </message>
+    <message>
         <source>Checking…</source>
         <translation>正在验证…</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>Opening balance</source>
+        <translation>开卡余额</translation>
+    </message>
+    <message>
+        <source>{count} cards, opening balances {total} — nothing is written until Import</source>
+        <translation>共 {count} 张卡，开卡余额 {total} — 点击导入前不会写入任何数据</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>{count} problems in the file: nothing will be imported until they are fixed</source>
+        <translation>文件中有 {count} 处问题：改正之前不会导入任何卡片</translation>
+    </message>
+    <message>
+        <source>Nothing was imported</source>
+        <translation>未导入任何卡片</translation>
     </message>
     <message>
         <source>Wrong user name or password — {tries} tries left</source>
@@ -1899,6 +1959,14 @@
     <message>
         <source>Allowance batch…</source>
         <translation>批量发放补助…</translation>
+    </message>
+    <message>
+        <source>Import cards…</source>
+        <translation>导入卡片…</translation>
+    </message>
+    <message>
+        <source>Imported {count} cards: opening balances {opening}, bonus {bonus}, deposits {deposits}, fees {fees}</source>
+        <translation>已导入 {count} 张卡：开卡余额 {opening}，赠送 {bonus}，押金 {deposits}，工本费 {fees}</translation>
     </message>
     <message>
         <source>Card issued: deposit {deposit}, card fee {fee}, opening recharge {opening}, bonus {bonus}</source>

@@ -34,6 +34,7 @@ from tillcard.domain.permissions import Permission
 from tillcard.domain.receipt import CardActionReceipt, Receipt, ReceiptContext, RechargeReceipt
 from tillcard.services.auth import Session
 from tillcard.services.card_directory import CardFile
+from tillcard.services.card_import import CardImporter, ImportReport
 from tillcard.services.card_office import CardOffice
 from tillcard.ui.bridges import ReaderBridge
 from tillcard.ui.office.action_dialog import ActionDialog, CardTypeTerms, error_text
@@ -49,6 +50,7 @@ from tillcard.ui.office.card_dialogs import (
 from tillcard.ui.office.card_list import CardListView, status_texts
 from tillcard.ui.office.card_page import CardPage
 from tillcard.ui.office.correction_dialog import CorrectionDialog
+from tillcard.ui.office.import_dialog import ImportDialog
 from tillcard.ui.office.issue_dialog import IssueDialog
 from tillcard.ui.tasks import TaskRunner
 from tillcard.ui.texts import tr
@@ -75,6 +77,7 @@ class OfficeDesk:
     reader: ReaderBridge | None = None
     site: str = ""
     till: str = ""
+    importer: CardImporter | None = None  # cards from a file (the card office's store)
 
 
 class _Recharged(Protocol):
@@ -377,6 +380,9 @@ class ListActions(_Actions):
                                    self._on_issue_clicked))
         row.addWidget(self._button("allowance", tr("Allowance batch…"), Permission.ALLOWANCE,
                                    self._on_allowance_clicked))
+        if desk.importer is not None:
+            row.addWidget(self._button("import", tr("Import cards…"), Permission.CARD_OFFICE,
+                                       self._on_import_clicked))
         row.addWidget(self.message, 1)
 
     def _types(self) -> Callable[[], list[CardTypeTerms]]:
@@ -394,6 +400,21 @@ class ListActions(_Actions):
             self._open(AllowanceDialog(self._tasks, self._desk.office, self._session,
                                        self._currency, self._types(), self),
                        self._on_allowance_granted)
+
+    def _on_import_clicked(self) -> None:
+        importer, session = self._desk.importer, self._session
+        if self.dialog is None and importer is not None:
+            self._open(ImportDialog(self._tasks, lambda d: importer.check(session, d),
+                                    lambda d: importer.run(session, d), self._currency,
+                                    self), self._on_imported)
+
+    def _on_imported(self, report: ImportReport) -> None:
+        self._say(tr("Imported {count} cards: opening balances {opening}, bonus {bonus}, "
+                     "deposits {deposits}, fees {fees}").format(
+            count=report.cards, opening=self._m(report.opening_total),
+            bonus=self._m(report.bonus_total), deposits=self._m(report.deposits),
+            fees=self._m(report.fees)))
+        self.relisted.emit(0)
 
     def _on_issued(self, r: IssueResult) -> None:
         self._say(tr("Card issued: deposit {deposit}, card fee {fee}, opening recharge "
