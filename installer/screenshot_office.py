@@ -15,12 +15,42 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from PySide6.QtWidgets import QApplication  # noqa: E402
 from screenshot import settle, wait_until  # noqa: E402
 
-from tillcard.config import UiSettings  # noqa: E402
+from tillcard.config import (
+    Settings,  # noqa: E402
+    UiSettings,  # noqa: E402
+)
 from tillcard.domain.money import Currency  # noqa: E402
-from tillcard.launch import build_demo, demo_settings, qt_app  # noqa: E402
+from tillcard.launch import (  # noqa: E402
+    Counter,  # noqa: E402
+    build_demo,
+    demo_settings,
+    qt_app,
+)
 from tillcard.office_app import build_office  # noqa: E402
+from tillcard.ui.office.window import OfficeWindow  # noqa: E402
+
+
+def demo_in(language: str, prefix: str) -> tuple[QApplication, Settings, Counter]:
+    """A fresh demo till (its users, cards and entries) with the screen in ``language``."""
+    data = Path(tempfile.mkdtemp(prefix=prefix))
+    settings = demo_settings(data)
+    settings = settings.model_validate({**settings.model_dump(),
+                                        "ui": UiSettings(language=language).model_dump()})
+    return qt_app(settings), settings, build_demo(data)
+
+
+def signed_in(w: OfficeWindow, login: str) -> bool:
+    """Sign the demo's ``login`` in (its password is its name); False if it never opens."""
+    w.sign_in.login.setText(login)
+    w.sign_in.password.setText(login)
+    w.sign_in.button.click()
+    if wait_until(lambda: w.card_list is not None and w.card_list.model.rowCount() > 0):
+        return True
+    print("the back office did not open", file=sys.stderr)
+    return False
 
 
 def main() -> int:
@@ -29,23 +59,14 @@ def main() -> int:
     ap.add_argument("sizes", nargs="+")
     ap.add_argument("--language", default="en", choices=["en", "zh_CN"])
     args = ap.parse_args()
-    data = Path(tempfile.mkdtemp(prefix="tillcard-office-shot-"))
-    settings = demo_settings(data)
-    settings = settings.model_validate({**settings.model_dump(),
-                                        "ui": UiSettings(language=args.language).model_dump()})
-    app = qt_app(settings)
-    counter = build_demo(data)  # seeds the demo's cards, users and a few entries
+    app, _settings, counter = demo_in(args.language, "tillcard-office-shot-")
     engine = counter.till.engine
     office = build_office(engine, Currency(), place="Canteen North")
     w = office.window
     first_w, first_h = (int(v) for v in args.sizes[0].split("x"))
     w.resize(first_w, first_h)  # the splitter shares the width it has when it is built
     w.show()
-    w.sign_in.login.setText("manager")
-    w.sign_in.password.setText("manager")
-    w.sign_in.button.click()
-    if not wait_until(lambda: w.card_list is not None and w.card_list.model.rowCount() > 0):
-        print("the back office did not open", file=sys.stderr)
+    if not signed_in(w, "manager"):
         return 1
     assert w.card_list is not None
     assert w.card_page is not None

@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from screenshot import settle, wait_until  # noqa: E402
+from screenshot_office import demo_in, signed_in  # noqa: E402
 
-from tillcard.config import UiSettings  # noqa: E402
 from tillcard.domain.money import Currency  # noqa: E402
-from tillcard.launch import build_demo, demo_settings, qt_app  # noqa: E402
 from tillcard.office_app import Office, build_office  # noqa: E402
 from tillcard.services.auth import SecretHasher  # noqa: E402
 from tillcard.services.card_office import CardOffice  # noqa: E402
@@ -71,12 +69,7 @@ def main() -> int:
     ap.add_argument("size")
     ap.add_argument("--language", default="en", choices=["en", "zh_CN"])
     args = ap.parse_args()
-    data = Path(tempfile.mkdtemp(prefix="tillcard-office-dialogs-"))
-    settings = demo_settings(data)
-    settings = settings.model_validate({**settings.model_dump(),
-                                        "ui": UiSettings(language=args.language).model_dump()})
-    app = qt_app(settings)
-    counter = build_demo(data)  # seeds the demo's cards, users and a few entries
+    app, settings, counter = demo_in(args.language, "tillcard-office-dialogs-")
     engine = counter.till.engine
     hasher = SecretHasher()
     office = build_office(engine, Currency(), hasher=hasher, place="Canteen North",
@@ -87,11 +80,7 @@ def main() -> int:
     w.resize(width, height)
     w.move(0, 0)
     w.show()
-    w.sign_in.login.setText("admin")
-    w.sign_in.password.setText("admin")
-    w.sign_in.button.click()
-    if not wait_until(lambda: w.card_list is not None and w.card_list.model.rowCount() > 0):
-        print("the back office did not open", file=sys.stderr)
+    if not signed_in(w, "admin"):
         return 1
     assert w.card_list is not None
     assert w.card_page is not None

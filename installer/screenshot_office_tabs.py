@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -22,10 +21,9 @@ from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtGui import QPainter, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QWidget  # noqa: E402
 from screenshot import settle, wait_until  # noqa: E402
+from screenshot_office import demo_in, signed_in  # noqa: E402
 
-from tillcard.config import UiSettings  # noqa: E402
 from tillcard.domain.money import Currency  # noqa: E402
-from tillcard.launch import build_demo, demo_settings, qt_app  # noqa: E402
 from tillcard.office_app import build_office  # noqa: E402
 from tillcard.ui.office.audit_tab import AuditTab  # noqa: E402
 from tillcard.ui.office.card_types_tab import CardTypesTab  # noqa: E402
@@ -48,22 +46,13 @@ def main() -> int:
     ap.add_argument("sizes", nargs="+")
     ap.add_argument("--language", default="en", choices=["en", "zh_CN"])
     args = ap.parse_args()
-    data = Path(tempfile.mkdtemp(prefix="tillcard-office-tabs-shot-"))
-    settings = demo_settings(data)
-    settings = settings.model_validate({**settings.model_dump(),
-                                        "ui": UiSettings(language=args.language).model_dump()})
-    app = qt_app(settings)
-    counter = build_demo(data)  # the demo's users, card types and cards
+    app, settings, counter = demo_in(args.language, "tillcard-office-tabs-shot-")
     office = build_office(counter.till.engine, Currency(), place="Canteen North")
     w = office.window
     first_w, first_h = (int(v) for v in args.sizes[0].split("x"))
     w.resize(first_w, first_h)
     w.show()
-    w.sign_in.login.setText("admin")
-    w.sign_in.password.setText("admin")
-    w.sign_in.button.click()
-    if not wait_until(lambda: w.stack.currentWidget() is w.tabs):
-        print("the back office did not open", file=sys.stderr)
+    if not signed_in(w, "admin"):
         return 1
     users = w.tabs.findChild(UsersTab)
     types = w.tabs.findChild(CardTypesTab)

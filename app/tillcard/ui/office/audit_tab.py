@@ -101,9 +101,8 @@ class AuditModel(LinesModel):
 
     def set_query(self, query: AuditQuery) -> None:
         self._epoch += 1
-        self.beginResetModel()
-        self._lines, self._query, self._after = [], query, None
-        self.endResetModel()
+        self._query, self._after = query, None
+        self.set_lines([])
         self._fetch(None)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802

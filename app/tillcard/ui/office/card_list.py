@@ -62,6 +62,12 @@ class LinesModel(QAbstractTableModel):
     _lines: list[Any]
     _headers: list[str]
 
+    def set_lines(self, lines: Sequence[Any]) -> None:
+        """Every line anew (a new search, a reloaded list)."""
+        self.beginResetModel()
+        self._lines = list(lines)
+        self.endResetModel()
+
     def append_lines(self, lines: Sequence[Any]) -> None:
         """A fetched page at the end, announced to the view as inserted rows."""
         if lines:
@@ -139,9 +145,8 @@ class CardListModel(LinesModel):
     def _on_searched(self, epoch: int, page: CardPage) -> None:
         if epoch != self._epoch:
             return  # the office typed on: a newer search is under way
-        self.beginResetModel()
-        self._lines, self._after, self._loading = list(page.lines), page.after, False
-        self.endResetModel()
+        self._after, self._loading = page.after, False
+        self.set_lines(page.lines)
         self.counted.emit(page.total or 0)
 
     def _on_page(self, epoch: int, page: CardPage) -> None:

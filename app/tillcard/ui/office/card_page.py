@@ -72,9 +72,8 @@ class HistoryModel(LinesModel):
 
     def show_card(self, card_id: int) -> None:
         self._epoch += 1
-        self.beginResetModel()
-        self._lines, self._card, self._before = [], card_id, None
-        self.endResetModel()
+        self._card, self._before = card_id, None
+        self.set_lines([])
         self._fetch(None)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802

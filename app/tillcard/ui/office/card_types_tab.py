@@ -43,9 +43,7 @@ class CardTypesModel(LinesModel):
                          tr("Card fee")]
 
     def set_setups(self, setups: list[CardTypeSetup]) -> None:
-        self.beginResetModel()
-        self._lines = list(setups)
-        self.endResetModel()
+        self.set_lines(setups)
 
     def setup(self, row: int) -> CardTypeSetup:
         return self._lines[row]

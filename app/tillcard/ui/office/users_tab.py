@@ -82,9 +82,7 @@ class UsersModel(LinesModel):
                          tr("Till PIN"), tr("Staff card")]
 
     def set_users(self, users: list[UserView]) -> None:
-        self.beginResetModel()
-        self._lines = list(users)
-        self.endResetModel()
+        self.set_lines(users)
 
     def user(self, row: int) -> UserView:
         return self._lines[row]
