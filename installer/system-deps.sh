@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(swig libpcsclite-dev pcscd vsmartcard-vpcd xvfb xauth libxcb-cursor0 libxcb-icccm4
       libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1
       libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
-      fonts-noto-cjk socat)
+      fonts-noto-cjk fonts-wqy-microhei socat poppler-utils)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
