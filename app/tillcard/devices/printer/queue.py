@@ -102,6 +102,16 @@ class PrintQueue:
                        reprint=True))
         return True
 
+    def submit_document(self, title: str, render: Callable[[ReceiptSettings], bytes]) -> None:
+        """Queue other paper (a report) rendered now for the queue's paper and language.
+
+        Behind the receipts already waiting and retried like them, so a report never
+        fights a receipt for the printer.
+        """
+        with self._cond:
+            settings = self._settings
+        self._add(_Job("receipt", title, data=render(settings)))
+
     def open_drawer(self) -> None:
         """Kick the drawer through the printer, ahead of any receipt still waiting."""
         self._add(_Job("drawer", "open drawer"), urgent=True)
