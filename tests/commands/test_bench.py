@@ -60,3 +60,17 @@ def test_bench_tills_in_fewer_processes_report_quote_and_charge_apart(pg_url, ca
     finally:
         engine.dispose()
     assert tills == {1, 2, 3, 4}
+
+
+def test_bench_tills_ping_the_live_feed_with_feed_ping(pg_url, capsys):
+    """``--feed-ping``: each till pings after its charges, at most once per 50 ms."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    bench.add_bench_command(parser.add_subparsers())
+    args = parser.parse_args(["bench", "--db", pg_url, "--tills", "2", "--procs", "1",
+                              "--seconds", "1", "--cards", "20", "--feed-ping", "--json"])
+    assert args.func(args) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["verify_ok"] is True and res["errors"] == 0 and res["applied"] > 0
+    assert 0 < res["feed_pings"] <= min(res["applied"], 2 * (1 / 0.05 + 1))

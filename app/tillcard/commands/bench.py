@@ -11,6 +11,9 @@ many as ``--tills`` makes each till a process of its own), and a process's tills
 event loop. Real tills run on their own machines; here they share the server's cores, and
 the CPU the load generator spends waking up is taken from the server (``bench_tills``
 says how much). The server sees the same sixteen concurrent connections either way.
+
+``--feed-ping``: each till also pings the live console after its charges, as a real
+till does (``sync.feed_ping``), so a run shows what the console's wake-ups cost the sale.
 """
 
 from __future__ import annotations
@@ -40,10 +43,10 @@ CARD_BALANCE = 50_000
 
 
 def _run(url: str, tills: int, seconds: float, cards: list[int], hot: list[int],
-         naive: bool, procs: int) -> dict[str, Any]:
+         naive: bool, procs: int, feed_ping: bool = False) -> dict[str, Any]:
     procs = max(1, min(procs, tills))
     jobs = [Job(url, tuple(range(p + 1, tills + 1, procs)), seconds, cards, hot, naive,
-                p * 7919 + int(naive)) for p in range(procs)]
+                p * 7919 + int(naive), feed_ping) for p in range(procs)]
     ctx = mp.get_context("fork")
     started = time.perf_counter()
     try:
@@ -72,6 +75,7 @@ def _run(url: str, tills: int, seconds: float, cards: list[int], hot: list[int],
         "cycle_p95_ms": round(percentile(cycle, 95), 2),
         "refusals": dict(refusals), "errors": sum(r.errors for r in results),
         "wall_s": round(wall, 2),
+        "feed_pings": sum(r.pings for r in results),
         # what the load generator took from the cores it shares with the server
         "till_cpu_ms_per_cycle": round(1000 * sum(r.cpu_s for r in results)
                                        / max(1, len(lat)), 3),
@@ -94,13 +98,15 @@ def default_procs() -> int:
 
 
 def run_bench(url: str, tills: int, seconds: float, n_cards: int, hot_cards: int,
-              baseline: str | None, procs: int | None = None) -> dict[str, Any]:
+              baseline: str | None, procs: int | None = None, *, feed_ping: bool = False
+              ) -> dict[str, Any]:
     engine = make_engine(url)
     upgrade(engine)
     card_ids = seed_cards(engine, n_cards, CARD_BALANCE, tills)
     hot = card_ids[:hot_cards]
     procs = default_procs() if procs is None else procs
-    result = _run(url, tills, seconds, card_ids, hot, naive=False, procs=procs)
+    result = _run(url, tills, seconds, card_ids, hot, naive=False, procs=procs,
+                  feed_ping=feed_ping)
     with engine.connect() as conn:
         final = conn.execute(select(func.coalesce(func.sum(PurseRow.cash + PurseRow.bonus), 0))
                              .where(PurseRow.card_id.in_(card_ids))).scalar_one()
@@ -144,6 +150,9 @@ def add_bench_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--procs", type=positive_int, default=None,
                    help="processes to spread the tills over, as threads (default: one per "
                    "CPU core; --procs equal to --tills: a process for each till)")
+    p.add_argument("--feed-ping", action="store_true",
+                   help="each till pings the live console after its charges, as a real "
+                   "till does")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_bench)
 
@@ -168,7 +177,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if args.offline:
         return _cmd_bench_offline(args)
     res = run_bench(args.db, args.tills, args.seconds, args.cards, args.hot_cards,
-                    args.baseline, args.procs)
+                    args.baseline, args.procs, feed_ping=args.feed_ping)
     if args.json:
         print(json.dumps(res))
     else:
@@ -190,6 +199,9 @@ def _print_human(res: dict[str, Any]) -> None:
                   f"  p95 {r['cycle_p95_ms']:.2f} ms")
     if "baseline" in res:
         print(f"  naive flow lost {res['baseline']['lost_minor_units']} minor units")
+    if res["feed_pings"]:
+        print(f"  live feed pings: {res['feed_pings']} "
+              f"({res['feed_pings'] / res['seconds']:.0f}/s)")
     print(f"  ledger flow lost {res['lost_minor_units']} minor units")
     print(f"  verify: {'OK' if res['verify_ok'] else 'MISMATCH'}")
 

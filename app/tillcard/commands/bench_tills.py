@@ -18,10 +18,18 @@ loop, where one wake-up serves every answer that arrived meanwhile, 0.20-0.27 ms
 (``till_cpu_ms_per_cycle`` in every run's result) and 1,591 charges/s in the same,
 interleaved runs. The server sees the same sixteen concurrent connections and the same
 statements either way.
+
+With ``feed_ping`` each till also pings the live console after every charge the centre
+applied, as ``sync.feed_ping`` does at a real till: ``pg_notify('tillcard_feed', <till>)``
+in an autocommit transaction of its own, on a second connection (a real till's ping uses
+another pooled connection), never waited for by the till, at most one per
+``MIN_GAP_S`` per till (later charges share the next ping). The loop sends it as soon as
+the gap allows and reads its answer whenever it comes.
 """
 
 from __future__ import annotations
 
+import functools
 import random
 import select
 import selectors
@@ -47,6 +55,7 @@ from tillcard.store.pg_centre import (
     sale_params,
     state_params,
 )
+from tillcard.sync.feed_ping import CHANNEL, MIN_GAP_S
 
 HOT_SHARE = 0.5  # with hot cards, half of all charges go to them
 
@@ -57,6 +66,8 @@ NAIVE_READ = (b"bench_naive_read", "SELECT balance FROM bench_naive_balances "
 NAIVE_WRITE = (b"bench_naive_write",
                "WITH w AS (UPDATE bench_naive_balances SET balance = $2 WHERE card_id = $1) "
                "INSERT INTO bench_naive_sales (id, card_id, amount) VALUES ($3, $1, $4)")
+
+PING = (b"bench_feed_ping", f"SELECT pg_notify('{CHANNEL}', $1)")
 
 Statement = tuple[bytes, str]  # prepared statement: name, SQL
 Step = tuple[bytes, Sequence[bytes | None]]  # a statement to run: its name, parameters
@@ -77,6 +88,7 @@ class WorkerResult:
     applied_minor: int = 0
     errors: int = 0
     cpu_s: float = 0.0  # the process's CPU time, connecting included
+    pings: int = 0  # live feed pings sent (with ``feed_ping``)
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,7 @@ class Job:
     hot: list[int]
     naive: bool
     seed: int
+    feed_ping: bool = False  # each till pings the live feed after its charges
 
 
 def run_job(job: Job) -> WorkerResult:
@@ -104,22 +117,30 @@ def run_job(job: Job) -> WorkerResult:
                 else rnd.choice(job.cards))
         return card, rnd.randint(100, 2_000)
 
+    pings = Pings(MIN_GAP_S) if job.feed_ping and not job.naive else None
+
     def make(till_id: int) -> Till:
         if job.naive:
             return naive_till(pick, end, res)
-        return ledger_till(till_id, pick, end, res, answers)
+        poke = functools.partial(pings.poke, till_id) if pings else None
+        return ledger_till(till_id, pick, end, res, answers, poke)
 
     statements = [NAIVE_READ, NAIVE_WRITE] if job.naive else [STATE_STATEMENT,
                                                                SALE_STATEMENT]
     cpu = time.process_time()
-    drive(job.url, {t: make(t) for t in job.till_ids}, statements)
+    drive(job.url, {t: make(t) for t in job.till_ids}, statements, pings)
     res.cpu_s = time.process_time() - cpu
+    res.pings = pings.sent if pings else 0
     return res
 
 
 def ledger_till(till_id: int, pick: Callable[[], tuple[int, int]], end: float,
-                res: WorkerResult, answers: Answers) -> Till:
-    """Quote + charge on random cards, as ``Ledger.card_state`` and ``Ledger.sale`` do."""
+                res: WorkerResult, answers: Answers,
+                poke: Callable[[], None] | None = None) -> Till:
+    """Quote + charge on random cards, as ``Ledger.card_state`` and ``Ledger.sale`` do.
+
+    ``poke``: called once a charge is applied, as ``TillSync`` pokes its ``FeedPing``.
+    """
     while time.perf_counter() < end:
         card, amount = pick()
         t0 = time.perf_counter()
@@ -148,6 +169,8 @@ def ledger_till(till_id: int, pick: Callable[[], tuple[int, int]], end: float,
         else:
             res.applied += 1
             res.applied_minor += amount
+            if poke is not None:
+                poke()
 
 
 def naive_till(pick: Callable[[], tuple[int, int]], end: float, res: WorkerResult) -> Till:
@@ -177,11 +200,92 @@ class _Conn:
     conn: psycopg.Connection[Any]
 
 
-def drive(url: str, tills: dict[int, Till], statements: Sequence[Statement]) -> None:
+@dataclass
+class _Ping:
+    conn: psycopg.Connection[Any]
+    till: list[bytes]  # the ping's parameter
+    busy: bool = False  # a ping is in flight
+    wanted: bool = False  # a charge since the last ping was sent
+    last: float = float("-inf")  # when the last ping was sent
+
+
+class Pings:
+    """The tills' live feed pings: a connection each, sent from the tills' event loop."""
+
+    def __init__(self, gap_s: float) -> None:
+        self.gap_s = gap_s
+        self.sent = 0
+        self._by_till: dict[int, _Ping] = {}
+
+    def open(self, conninfo: str, till_id: int, sel: selectors.BaseSelector) -> None:
+        conn = psycopg.connect(conninfo, autocommit=True)
+        self._by_till[till_id] = _Ping(conn, [b"%d" % till_id])
+        _prepare(conn, [PING])
+        sel.register(conn.pgconn.socket, selectors.EVENT_READ, ("ping", till_id))
+
+    def poke(self, till_id: int) -> None:
+        """A charge was applied: ping now if the gap allows, else at the gap's end."""
+        p = self._by_till[till_id]
+        p.wanted = True
+        self._send_if_due(p, time.perf_counter())
+
+    def answered(self, till_id: int) -> None:
+        p = self._by_till[till_id]
+        pg = p.conn.pgconn
+        pg.consume_input()
+        if pg.is_busy():
+            return
+        while (result := pg.get_result()) is not None:
+            if result.status != pq.ExecStatus.TUPLES_OK:
+                raise psycopg.errors.error_from_result(result)
+        p.busy = False
+        self._send_if_due(p, time.perf_counter())
+
+    def wait_s(self) -> float | None:
+        """How long the loop may sleep before a held-back ping is due (None: no limit)."""
+        now = time.perf_counter()
+        due = [p.last + self.gap_s - now for p in self._by_till.values()
+               if p.wanted and not p.busy]
+        return max(0.0, min(due)) if due else None
+
+    def send_due(self) -> None:
+        now = time.perf_counter()
+        for p in self._by_till.values():
+            self._send_if_due(p, now)
+
+    def _send_if_due(self, p: _Ping, now: float) -> None:
+        if p.wanted and not p.busy and now - p.last >= self.gap_s:
+            _send(p.conn.pgconn, PING[0], p.till)
+            p.busy, p.wanted, p.last = True, False, now
+            self.sent += 1
+
+    def close(self) -> None:
+        for p in self._by_till.values():
+            p.conn.close()
+
+
+def _prepare(conn: psycopg.Connection[Any], statements: Sequence[Statement]) -> None:
+    """Prepare ``statements`` on ``conn``, then make it non-blocking for the loop."""
+    for name, sql in statements:
+        prepared = conn.pgconn.prepare(name, sql.encode())
+        if prepared.status != pq.ExecStatus.COMMAND_OK:
+            raise psycopg.errors.error_from_result(prepared)
+    conn.pgconn.nonblocking = 1
+
+
+def _send(pg: pq.abc.PGconn, name: bytes, params: Sequence[bytes | None]) -> None:
+    pg.send_query_prepared(name, params)
+    while pg.flush():  # a few hundred bytes: the socket's buffer takes them at once
+        select.select([], [pg.socket], [])
+
+
+def drive(url: str, tills: dict[int, Till], statements: Sequence[Statement],
+          pings: Pings | None = None) -> None:
     """Run the tills to their end, each on its own connection, all from this thread.
 
     Every connection prepares ``statements`` first. A till's step is sent as soon as the
-    till yields it; the loop sleeps until any connection has an answer.
+    till yields it; the loop sleeps until any connection has an answer (or, with
+    ``pings``, until a held-back ping is due).
     """
     conninfo = libpq_url(url)
     sel = selectors.DefaultSelector()
@@ -190,16 +294,18 @@ def drive(url: str, tills: dict[int, Till], statements: Sequence[Statement]) -> 
         for till_id, till in tills.items():
             conn = psycopg.connect(conninfo, autocommit=True)
             live[till_id] = _Conn(till, conn)
-            for name, sql in statements:
-                prepared = conn.pgconn.prepare(name, sql.encode())
-                if prepared.status != pq.ExecStatus.COMMAND_OK:
-                    raise psycopg.errors.error_from_result(prepared)
-            conn.pgconn.nonblocking = 1
+            _prepare(conn, statements)
             sel.register(conn.pgconn.socket, selectors.EVENT_READ, till_id)
+            if pings is not None:
+                pings.open(conninfo, till_id, sel)
         for till_id in list(live):
             _advance(live, sel, till_id, None)
         while live:
-            for key, _ in sel.select():
+            for key, _ in sel.select(pings.wait_s() if pings else None):
+                if isinstance(key.data, tuple):
+                    assert pings is not None
+                    pings.answered(key.data[1])
+                    continue
                 till_id = key.data
                 pg = live[till_id].conn.pgconn
                 pg.consume_input()
@@ -217,10 +323,14 @@ def drive(url: str, tills: dict[int, Till], statements: Sequence[Statement]) -> 
                 if pg.status == pq.ConnStatus.BAD:  # a bench run does not outlive its server
                     raise psycopg.OperationalError(f"till {till_id} lost its connection: {error}")
                 _advance(live, sel, till_id, answer, error)
+            if pings is not None:
+                pings.send_due()
     finally:
         sel.close()
         for c in live.values():
             c.conn.close()
+        if pings is not None:
+            pings.close()
 
 
 def _advance(live: dict[int, _Conn], sel: selectors.BaseSelector, till_id: int,
@@ -235,7 +345,4 @@ def _advance(live: dict[int, _Conn], sel: selectors.BaseSelector, till_id: int,
         c.conn.close()
         del live[till_id]
         return
-    pg = c.conn.pgconn
-    pg.send_query_prepared(name, params)
-    while pg.flush():  # a few hundred bytes: the socket's buffer takes them at once
-        select.select([], [pg.socket], [])
+    _send(c.conn.pgconn, name, params)

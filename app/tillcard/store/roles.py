@@ -28,6 +28,7 @@ TILL_FUNCTIONS = (
     "tillcard_set_pin_failures(integer, bigint, integer)",
     "tillcard_lease(integer, text, text, integer, integer)",
     "tillcard_reprovision(integer, integer, text)",
+    "tillcard_heartbeat(integer, json)",  # its own till's health (migration 0017)
 )
 ADMIN_FUNCTIONS = (
     "tillcard_recharge(uuid, integer, bigint, bigint, integer)",
@@ -53,6 +54,7 @@ GRANTS = [
     # admins: reference data only; money through the card office's functions
     "GRANT INSERT, UPDATE ON holders, cards, card_types, users TO tillcard_admin",
     "GRANT INSERT, UPDATE, DELETE ON meal_windows TO tillcard_admin",  # the types editor
+    "GRANT INSERT, UPDATE, DELETE ON booth_shares TO tillcard_admin",  # revenue shares
     "GRANT INSERT, UPDATE (name, site) ON tills TO tillcard_admin",
     "GRANT INSERT, UPDATE, DELETE ON till_logins TO tillcard_admin",
     "GRANT UPDATE (time_zone, day_cutoff_min, max_amount, updated_at) ON site TO "

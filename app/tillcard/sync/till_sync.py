@@ -38,6 +38,8 @@ from tillcard.store.schema import JournalRow, TillRow
 from tillcard.sync.cache import TillCache
 from tillcard.sync.central import CentralOptions, Watchdog, is_link_error, settle_margin_s
 from tillcard.sync.faults import AFTER_CENTRAL_COMMIT, AFTER_LOCAL_WRITE, crash_point
+from tillcard.sync.feed_ping import FeedPing
+from tillcard.sync.heartbeat import DeviceStates
 from tillcard.sync.link import Link, LinkState
 from tillcard.sync.pull import PullResult, pull
 from tillcard.sync.push import PushResult, SettleResult, push, settle
@@ -85,6 +87,9 @@ class TillSync:
         # the lease's holder: this database file on this computer (see TillCache.local_id)
         self.holder = f"{cache.local_id()}@{self.host}"[:64]
         self.halted: str | None = None  # why this till may not sell, when it may not
+        self.devices = DeviceStates()  # the UI writes printer and reader state here
+        # poked once the centre has committed this till's entries (the worker runs it)
+        self.feed_ping = FeedPing(central, cache.till_id, self.watchdog, opts.call_timeout_s)
 
     @property
     def till_id(self) -> int:
@@ -138,6 +143,8 @@ class TillSync:
             self._lost(exc)
             return self._offline_sale(req, converting=True)
         crash_point(AFTER_CENTRAL_COMMIT)
+        if out.entry is not None:
+            self.feed_ping.poke()
         try:
             if out.entry is not None:
                 self.cache.applied_online(out)
@@ -206,6 +213,7 @@ class TillSync:
             raise
         self.cache.record_centre(out)
         if out.entry is not None:
+            self.feed_ping.poke()
             self.cache.record_applied(out.entry)  # the shift hands the cash back
         return out
 
@@ -286,6 +294,8 @@ class TillSync:
                 settled = SettleResult() if pull_only else settle(
                     self.central, self.cache, settle_margin_s(self.opts))
                 pushed = PushResult() if pull_only else push(self.central, self.cache)
+            if pushed.applied:
+                self.feed_ping.poke()
             if self.link.state is LinkState.DISK:  # it wrote the marks: the disk works again
                 self.link.recovering()
             with self.watchdog.within(deadline):

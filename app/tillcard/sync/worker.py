@@ -32,6 +32,7 @@ from psycopg.conninfo import conninfo_to_dict
 from tillcard.store.engine import libpq_url
 from tillcard.store.local_db import disk_reason, is_local_error
 from tillcard.sync.central import CentralOptions, central_url, is_link_error
+from tillcard.sync.heartbeat import HeartbeatSender
 from tillcard.sync.link import LinkState
 from tillcard.sync.till_sync import TillSync
 
@@ -70,13 +71,19 @@ class SyncWorker:
         self._thread = threading.Thread(target=self._run, name="tillcard-sync", daemon=True)
         self.cycles = 0  # completed sync cycles
         self.probes = 0  # cheap probes made while offline
+        # its own thread: a heartbeat the centre does not answer delays no sync cycle
+        self.heartbeat = HeartbeatSender(sync, sync.devices)
 
     def start(self) -> None:
         self._thread.start()
+        self.heartbeat.start()
+        self.sync.feed_ping.start()  # the console's wake-ups after this till's sales
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self.sync.wake.set()
+        self.heartbeat.stop(timeout)
+        self.sync.feed_ping.stop(timeout)
         if self._thread.ident is not None:  # a till closed before it started never ran it
             self._thread.join(timeout)
         self._close_listen()
