@@ -169,6 +169,60 @@ def test_postgres_demo_site_verifies_and_takes_new_entries(pg_url: str, capsys) 
     assert err.count("\n") == 1 and "journal entries already" in err
 
 
+_SHAPE = """
+SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes WHERE tablename = 'journal'
+UNION ALL SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(oid)
+  FROM pg_constraint WHERE conrelid = 'journal'::regclass
+UNION ALL SELECT 'trigger ' || tgname || ' ' || tgenabled::text FROM pg_trigger
+ WHERE tgrelid IN ('journal'::regclass, 'cards'::regclass) AND NOT tgisinternal
+ORDER BY 1"""
+
+
+@pytest.mark.postgres
+def test_postgres_load_holds_every_kind_counted_in_the_day_totals(pg_url: str,
+                                                                   capsys) -> None:
+    """Every kind of entry, as many as the summary says, each counted in ``day_totals``.
+
+    The load pauses triggers and drops indexes and foreign keys: afterwards the journal's
+    indexes, constraints and triggers are exactly those of a freshly migrated database.
+    """
+    assert main(["db", "upgrade", "--db", pg_url]) == 0
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            before = list(conn.execute(text(_SHAPE)).scalars())
+        assert any(s.startswith("constraint fk_journal_card_id") for s in before)
+        capsys.readouterr()
+        assert _run(pg_url) == 0
+        out = capsys.readouterr().out
+        said = dict(part.rsplit(" ", 1) for part in out.split("entries by kind: ")[1]
+                    .splitlines()[0].split(", "))
+        assert "phases: setup" in out and "totals" in out
+        with engine.connect() as conn:
+            after = list(conn.execute(text(_SHAPE)).scalars())
+            kinds = dict(conn.execute(text(
+                "SELECT kind, count(*) FROM journal GROUP BY kind")).all())
+            totals = dict(conn.execute(text(
+                "SELECT kind, sum(n) FROM day_totals GROUP BY kind")).all())
+        assert after == before
+        assert set(kinds) == {str(k) for k in EntryKind}
+        assert {k: int(n) for k, n in said.items()} == kinds
+        assert totals == kinds and sum(kinds.values()) == 4000
+    finally:
+        engine.dispose()
+
+
+def test_a_failing_generator_child_fails_the_load_with_its_traceback() -> None:
+    from tillcard.commands.demo_data import DemoSpec, GeneratorFailed, stream
+    from tillcard.services.demo_activity import DemoPlan
+    from tillcard.store.bulk_load import IdBase
+
+    spec = DemoSpec(DemoPlan(10, 2, date.min, 1), SiteClock(), 1, 12,
+                    IdBase(0, 0, 0, 0, 0, 1))  # its first day is before the calendar's
+    with pytest.raises(GeneratorFailed, match="OverflowError"):
+        list(stream(spec, in_child=True))
+
+
 @pytest.mark.parametrize(("args", "says"), [
     (["--entries", "0", "--days", "5"], "--entries"),
     (["--entries", "10", "--days", "x"], "--days"),

@@ -8,6 +8,9 @@ the next sale, a till that was offline back-fills its sales when it comes back (
 when they happened, recorded later, possibly overdrawing a card, which is then blocked).
 The card office issues cards, grants and resets allowances monthly, corrects a wrong
 recharge, replaces a lost card and closes a card (``demo_office``).
+
+Instants inside the generator are naive datetimes in UTC (an aware one formats four times
+slower, and ten million entries format two each); ``Projection`` hands out aware ones.
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from tillcard.domain.meals import MealCounter, window_at
 from tillcard.domain.wallet import ALLOWANCE, BONUS
-from tillcard.services.demo_chain import Chains, Line, NewGrant, Parts
+from tillcard.services.demo_chain import Chains, NewGrant, Parts, Record
 from tillcard.services.demo_site import DemoCard, DemoHolder, DemoSite, DemoType
 
 if TYPE_CHECKING:
@@ -35,6 +38,7 @@ OPEN, CLOSE = 6 * 60 + 30, 21 * 60 + 30
 SALE_SPREAD_US = 60_000_000
 AFTERNOON = (14 * 60 + 30) * 60_000_000  # the second shift takes over
 VOID_RATE, CASH_SALE_RATE, OUTAGE_RATE = 0.005, 0.04, 0.35
+MEAL_CUM = (0.2, 0.7)  # a meal holder eats breakfast, lunch or supper: 20, 50, 30 %
 
 
 @dataclass
@@ -85,7 +89,7 @@ class DayBatch:
     day: date
     holders: list[DemoHolder]
     cards: list[DemoCard]
-    lines: list[Line]
+    lines: list[Record]  # to chain in order (``demo_chain.Hasher``)
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,7 @@ class Activity:
         self.batches: list[tuple[object, ...]] = []  # allowance_batches rows
         self.kinds: dict[str, int] = {}
         self.recharges: deque[tuple[str, int, int]] = deque(maxlen=500)  # id, card, amount
-        self._lines: list[Line] = []
+        self._lines: list[Record] = []
         self._bases: dict[date, tuple[datetime, datetime]] = {}
         self._zone = site.clock.zone
         self._cutoff = site.clock.cutoff_minutes
@@ -147,22 +151,27 @@ class Activity:
 
     def at(self, micros: int) -> datetime:
         """The instant ``micros`` after local midnight of the business day (cut-off aware)."""
+        bases = self.bases()
+        if micros < self._cutoff * 60_000_000:  # after midnight: the next calendar day's
+            return bases[1] + timedelta(microseconds=micros)
+        return bases[0] + timedelta(microseconds=micros)
+
+    def bases(self) -> tuple[datetime, datetime]:
+        """Local midnights (naive UTC) that begin the business day and the calendar day after."""
         bases = self._bases.get(self.day)
         if bases is None:
             bases = self._bases[self.day] = (self._midnight(self.day),
                                              self._midnight(self.day + timedelta(days=1)))
-        if micros < self._cutoff * 60_000_000:  # after midnight: the next calendar day's
-            return bases[1] + timedelta(microseconds=micros)
-        return bases[0] + timedelta(microseconds=micros)
+        return bases
 
     def _midnight(self, day: date) -> datetime:
         """Local midnight of ``day`` in UTC, at the offset of its noon (DST moves at night)."""
         noon = datetime(day.year, day.month, day.day, 12, tzinfo=self._zone)
         off = noon.utcoffset() or timedelta(0)
-        return datetime(day.year, day.month, day.day, tzinfo=UTC) - off
+        return datetime(day.year, day.month, day.day) - off
 
     def minute_us(self, minute: float) -> int:
-        return int(minute * 60_000_000) + self.rng.randrange(SALE_SPREAD_US)
+        return int(minute * 60_000_000) + int(self.rng.random() * SALE_SPREAD_US)
 
     # -- entries --------------------------------------------------------------------------
 
@@ -222,43 +231,48 @@ class Activity:
     # -- sales ----------------------------------------------------------------------------
 
     def _sales(self, n: int, office: Office, index: int) -> None:
-        rng = self.rng
-        tills = self.site.tills
-        till_cum = _cumulative([t.weight for t in tills])
+        rng, rand, pick = self.rng, self.rng.random, bisect.bisect
+        tills = [t.id for t in self.site.tills]
+        till_cum = _cumulative([t.weight for t in self.site.tills])
         active = [s for s in self.states.values() if s.status == "active"]
         card_cum = _cumulative([s.card.weight for s in active])
+        till_top, card_top, minute = till_cum[-1], card_cum[-1], self._minute
         outage = None
         if tills and rng.random() < OUTAGE_RATE:
             start = rng.randrange(11 * 60, 13 * 60) * 60_000_000
-            outage = (rng.choice(tills).id, start, start + rng.randrange(15, 50) * 60_000_000)
+            outage = (rng.choice(tills), start, start + rng.randrange(15, 50) * 60_000_000)
         events: list[tuple[int, int, int, int, int]] = []  # (applied, made, n, till, card)
         for k in range(n if tills else 0):
-            till = tills[bisect.bisect(till_cum, rng.random() * till_cum[-1])].id
+            till = tills[pick(till_cum, rand() * till_top)]
             card = -1
-            if active and rng.random() >= CASH_SALE_RATE:
-                card = bisect.bisect(card_cum, rng.random() * card_cum[-1])
-            made = self._minute(active[card] if card >= 0 else None)
+            if active and rand() >= CASH_SALE_RATE:
+                card = pick(card_cum, rand() * card_top)
+            made = minute(active[card] if card >= 0 else None)
             applied = made
             if outage and till == outage[0] and outage[1] <= made < outage[2]:
                 applied = outage[2] + made // 1000  # back-filled, in the order they were made
             events.append((applied, made, k, till, card))
         events.extend(office.day_events(index))
         events.sort()
+        base, after = self.bases()
+        cutoff, cashiers = self._cutoff * 60_000_000, self.site.cashiers
+        chains, last, delay = self.chains, self.plan.entries, timedelta(milliseconds=30)
         for applied, made, _k, till, card in events:
-            if not self.room(1):
+            if chains.lines >= last:
                 return
+            at = (after if made < cutoff else base) + timedelta(microseconds=made)
             if till < 0:
-                office.run(card, self.at(made))
+                office.run(card, at)
                 continue
-            at = self.at(made)
-            rec = self.at(applied) if applied != made else at + timedelta(milliseconds=30)
-            cashier = self.site.cashiers[till][0 if made < AFTERNOON else 1]
+            offline = applied != made
+            rec = ((after if applied < cutoff else base) + timedelta(microseconds=applied)
+                   if offline else at + delay)
+            cashier = cashiers[till][0 if made < AFTERNOON else 1]
             st = active[card] if card >= 0 else None
             for _ in range(3):  # refused (a limit, a meal had): the next in the queue
-                if st is None or self._card_sale(st, till, at, rec, cashier, applied != made,
-                                                 made):
+                if st is None or self._card_sale(st, till, at, rec, cashier, offline, made):
                     break
-                st = active[bisect.bisect(card_cum, rng.random() * card_cum[-1])]
+                st = active[pick(card_cum, rand() * card_top)]
             else:
                 st = None
             if st is None:
@@ -267,7 +281,8 @@ class Activity:
     def _minute(self, st: CardState | None) -> int:
         rng = self.rng
         if st is not None and st.kind.card_type.refuse_outside_windows:
-            w = rng.choices(st.kind.card_type.meal_windows, weights=(0.2, 0.5, 0.3))[0]
+            windows = st.kind.card_type.meal_windows
+            w = windows[bisect.bisect(_meal_cum(len(windows)), rng.random())]
             mid, half = (w.start_min + w.end_min) / 2, (w.end_min - w.start_min) / 2
             m = min(max(rng.gauss(mid, half / 2), w.start_min), w.end_min - 1.01)
             return self.minute_us(m)
@@ -281,32 +296,37 @@ class Activity:
     def _card_sale(self, st: CardState, till: int, at: datetime, rec: datetime,
                    cashier: int, offline: bool, made: int) -> bool:
         """``False``: refused (its status, a limit, a meal window), nothing written."""
-        rng, ct, today = self.rng, st.kind.card_type, self.day
+        ct, today = st.kind.card_type, self.day
         if st.status != "active" or (st.card.valid_until is not None
                                      and today > st.card.valid_until):
             return False
         minute = made // 60_000_000
-        if ct.refuse_outside_windows and window_at(ct.meal_windows, minute) is None:
+        window = window_at(ct.meal_windows, minute) if ct.meal_windows else None
+        if window is None:
+            if ct.refuse_outside_windows:
+                return False
+        elif window.count_limit and st.meal.had(today, window) >= window.count_limit:
             return False
-        window = window_at(ct.meal_windows, minute)
-        if window is not None and window.count_limit and \
-                st.meal.had(today, window) >= window.count_limit:
-            return False
-        amount = (window.fixed_price if window is not None and window.fixed_price
-                  else rng.choice(st.kind.prices) + rng.randrange(0, 6) * 50)
+        rand = self.rng.random
+        if window is not None and window.fixed_price:
+            amount = window.fixed_price
+        else:
+            prices = st.kind.prices
+            amount = prices[int(rand() * len(prices))] + int(rand() * 6) * 50
         if offline and ct.offline_limit:
             amount = min(amount, ct.offline_limit)
-        disc = (amount * ct.discount_bp + 5_000) // 10_000
+        disc = (amount * ct.discount_bp + 5_000) // 10_000 if ct.discount_bp else 0
         charge = amount - disc
         spent_amount, spent_count = (st.day_amount, st.day_count) if st.day == today else (0, 0)
         if (ct.per_txn_limit and charge > ct.per_txn_limit) or (
                 ct.daily_count_limit and spent_count + 1 > ct.daily_count_limit) or (
                 ct.daily_amount_limit and spent_amount + charge > ct.daily_amount_limit):
             return False
-        stale = [(i, g) for i, g in st.grants.items() if g.remaining > 0 and g.expires < today]
+        stale = [(i, g) for i, g in st.grants.items()
+                 if g.remaining > 0 and g.expires < today] if st.grants else []
         need = 1 + bool(stale)
         available = st.balance(today)
-        if not offline and available < charge and rng.random() < 0.7:
+        if not offline and available < charge and rand() < 0.7:
             need += 1
         if not self.room(need):
             return False
@@ -315,7 +335,7 @@ class Activity:
                 (i, -g.remaining) for i, g in sorted(stale, key=lambda x: (x[1].expires, x[0]))],
                 cashier=cashier, recorded=rec)
         if need - bool(stale) == 2:  # tops up at the till first (F6)
-            self.recharge(st, till, rng.choice(st.kind.recharges) + charge, at, cashier)
+            self.recharge(st, till, self.rng.choice(st.kind.recharges) + charge, at, cashier)
             available = st.balance(today)
         part = charge if offline else min(charge, max(available, 0))
         if part == 0:
@@ -334,7 +354,7 @@ class Activity:
             st.meal = st.meal.add(today, minute, ct.meal_windows, self._cutoff)
         if st.cash < 0:
             self._overdrawn(st, eid, till, cashier, at, rec)
-        elif not offline and rng.random() < VOID_RATE and self.room(1):
+        elif not offline and rand() < VOID_RATE and self.room(1):
             self._void(st, eid, till, cashier, at, part, parts, allow, cash, charge - part)
             st.meal = st.meal.remove(today, minute, ct.meal_windows)
         return True
@@ -374,7 +394,7 @@ class Activity:
         """A back-filled sale left the card owing: blocked, and a manager's exception."""
         st.status = "blocked"
         self.exceptions.append((eid, till, st.card.id, cashier, "negative_balance", st.cash,
-                                at, rec))
+                                _aware(at), _aware(rec)))
 
     def _fill(self) -> None:
         """The last day's evening: cash sales until the journal holds exactly N entries."""
@@ -393,8 +413,10 @@ class Projection:
         self._act = act
 
     def purses(self) -> list[tuple[object, ...]]:
+        now = datetime.now(UTC)
         return [(c, s.cash, sum(g.remaining for g in s.grants.values()), s.allowance, s.day,
-                 s.day_amount, s.day_count, s.updated or datetime.now(UTC), s.version,
+                 s.day_amount, s.day_count, _aware(s.updated) if s.updated else now,
+                 s.version,
                  s.meal.day, s.meal.minute, s.meal.count)
                 for c, s in self._act.states.items()]
 
@@ -402,8 +424,13 @@ class Projection:
         return [(i, g.card, g.remaining, g.expires, i, g.version)
                 for i, g in self._act.grants.items()]
 
-    def heads(self) -> list[tuple[int, int, str, datetime]]:
-        return [(t, h.seq, h.hash, h.at) for t, h in self._act.chains.heads.items()]
+    def heads(self) -> list[tuple[int, int, datetime]]:
+        """Each till's last number and latest instant (its hash is the ``Hasher``'s)."""
+        return [(t, h.seq, _aware(h.at)) for t, h in self._act.chains.heads.items()]
+
+    def batches(self) -> list[tuple[object, ...]]:
+        """``allowance_batches`` rows, their instant (the 7th) made aware."""
+        return [(*b[:6], _aware(cast(datetime, b[6])), *b[7:]) for b in self._act.batches]
 
     def statuses(self) -> list[tuple[int, str, int, int | None, str]]:
         """Cards the office or an overdraft changed (the loader rewrites their rows)."""
@@ -411,6 +438,15 @@ class Projection:
         return [(c, s.status, s.deposit, s.replaced_by, s.reason)
                 for c, s in self._act.states.items()
                 if s.status != "active" or s.reason or c in owing]
+
+
+def _meal_cum(n: int) -> tuple[float, ...]:
+    """Cumulative weights of a meal holder's windows: breakfast, lunch, supper (then even)."""
+    return MEAL_CUM if n == len(MEAL_CUM) else tuple((i + 1) / n for i in range(n - 1))
+
+
+def _aware(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC)
 
 
 def _cumulative(weights: list[float]) -> list[float]:

@@ -4,24 +4,28 @@ A bulk load writes millions of entries without the ledger's trigger, so the line
 hash exactly as ``Entry.canonical``/``chain_hash`` do: the canonical text is built here
 directly (the same JSON, keys sorted, ``"allow"`` only when the allowance moved) because
 building an ``Entry`` and a dict per line would cost more than the rest of the generation.
-``tests/commands/test_demo_data.py`` holds the two to each other for every kind.
+
+Two stages, so that a load can run them in two processes: ``Chains`` numbers each till's
+entries and writes each as a *record*, the journal row in COPY's text format
+(``bulk_load.COLUMNS``) but for its last two columns; ``Hasher`` then chains the records
+in order, working on their text alone (the canonical form is made of the same field
+texts), and completes each row with the previous hash and its own.
+``tests/commands/test_demo_data.py`` holds the canonical text to ``Entry``'s for every kind.
 """
 
 from __future__ import annotations
 
-import hashlib
 import random
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from hashlib import sha256
 
 from tillcard.domain.journal import GENESIS_HASH
+from tillcard.store.bulk_load import NULL
 
-# the journal's columns, in the order of every line
-COLUMNS = ("id", "till_id", "seq", "kind", "card_id", "cash_delta", "bonus_delta",
-           "bonus_parts", "allowance_delta", "grant_id", "grant_amount", "grant_expires_on",
-           "list_amount", "discount", "tendered_cash", "refers_to", "void_of", "cashier_id",
-           "created_at", "recorded_at", "prev_hash", "hash")
+_EPOCH = datetime(1970, 1, 1)
+_MS = timedelta(milliseconds=1)
 
-Line = tuple[object, ...]
+Record = str  # a journal row in COPY's text format but its two hashes, newline-ended
 Parts = list[tuple[str, int]]
 NewGrant = tuple[str, int, date]  # id, amount, expires on
 
@@ -36,29 +40,41 @@ def canonical(eid: str, till: int, seq: int, kind: str, card: int, cash: int, pa
               cashier: int | None, at: datetime, allow: int) -> bytes:
     """``Entry.canonical()`` of these values, byte for byte."""
     g = "null" if grant is None else f'["{grant[0]}",{grant[1]},"{grant[2].isoformat()}"]'
-    r = "null" if refers is None else f'"{refers}"'
-    c = "null" if cashier is None else str(cashier)
-    head = f'{{"allow":{allow},' if allow else "{"
-    return (f'{head}"at":"{at.astimezone(UTC).isoformat()}","bonus":{parts},"card":{card},'
-            f'"cash":{cash},"cashier":{c},"discount":{disc},"grant":{g},"id":"{eid}",'
-            f'"kind":"{kind}","list":{lst},"refers":{r},"seq":{seq},"tendered":{tend},'
-            f'"till":{till}}}').encode()
+    return _canonical(eid, str(till), str(seq), kind, str(card), str(cash), parts, g,
+                      str(lst), str(disc), str(tend), "null" if refers is None
+                      else f'"{refers}"', "null" if cashier is None else str(cashier),
+                      at.astimezone(UTC).isoformat(), str(allow))
+
+
+def _canonical(eid: str, till: str, seq: str, kind: str, card: str, cash: str, parts: str,
+               grant: str, lst: str, disc: str, tend: str, refers: str, cashier: str,
+               at: str, allow: str) -> bytes:
+    """The canonical text from field texts; ``grant``, ``refers`` and ``cashier`` as JSON."""
+    head = "{" if allow == "0" else f'{{"allow":{allow},'
+    return (f'{head}"at":"{at}","bonus":{parts},"card":{card},'
+            f'"cash":{cash},"cashier":{cashier},"discount":{disc},"grant":{grant},'
+            f'"id":"{eid}","kind":"{kind}","list":{lst},"refers":{refers},"seq":{seq},'
+            f'"tendered":{tend},"till":{till}}}').encode()
 
 
 class Head:
-    """A till's chain head: its last number and hash, and its latest entry's time."""
+    """A till's chain head as numbered: its last number and its latest entry's time."""
 
-    __slots__ = ("at", "hash", "seq")
+    __slots__ = ("at", "seq")
 
     def __init__(self, at: datetime) -> None:
-        self.seq, self.hash, self.at = 0, GENESIS_HASH, at
+        self.seq, self.at = 0, at
 
 
 class Chains:
-    """Every till's chain head while lines are appended in the order they are recorded."""
+    """Every till's numbering while records are appended in the order they are recorded.
+
+    Instants are naive datetimes in UTC (``Activity.at`` makes them so): their ISO text and
+    ``+00:00`` is then the canonical form's and COPY's both.
+    """
 
     def __init__(self, rng: random.Random) -> None:
-        self._rng = rng
+        self._bits = rng.getrandbits
         self.heads: dict[int, Head] = {}
         self.lines = 0
 
@@ -68,31 +84,68 @@ class Chains:
         The journal's primary key is then filled at its right edge, not at random places,
         during a load of millions.
         """
-        ms = int(at.timestamp() * 1000)
-        bits = self._rng.getrandbits(74)
-        x = (ms << 80) | (0x7 << 76) | ((bits >> 62) << 64) | (0b10 << 62) | (bits & (2**62 - 1))
-        h = f"{x:032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        ms = (at - _EPOCH) // _MS
+        bits = self._bits(74)
+        low = bits & 0x3FFFFFFFFFFFFFFF
+        return (f"{ms >> 16:08x}-{ms & 0xFFFF:04x}-{0x7000 | bits >> 62:04x}-"
+                f"{0x8000 | low >> 48:04x}-{low & 0xFFFFFFFFFFFF:012x}")
 
     def append(self, eid: str, till: int, kind: str, card: int, cash: int, parts: Parts,
                allow: int, grant: NewGrant | None, lst: int, disc: int, tend: int,
                refers: str | None, cashier: int | None, at: datetime, recorded: datetime
-               ) -> Line:
+               ) -> Record:
         head = self.heads.get(till)
         if head is None:
             head = self.heads[till] = Head(at)
-        seq = head.seq + 1
-        prev = head.hash
-        pj = parts_json(parts)
-        digest = hashlib.sha256(bytes.fromhex(prev) + canonical(
-            eid, till, seq, kind, card, cash, pj, grant, lst, disc, tend, refers, cashier, at,
-            allow)).hexdigest()
-        head.seq, head.hash = seq, digest
+        head.seq = seq = head.seq + 1
         if at > head.at:
             head.at = at
         self.lines += 1
-        bonus = sum(d for _, d in parts) + (grant[1] if grant else 0)
-        return (eid, till, seq, kind, card, cash, bonus, pj, allow,
-                None if grant is None else grant[0], 0 if grant is None else grant[1],
-                None if grant is None else grant[2], lst, disc, tend, refers,
-                refers if kind == "void" else None, cashier, at, recorded, prev, digest)
+        if not parts:
+            pj, bonus = "[]", 0
+        elif len(parts) == 1:
+            pj, bonus = f'[["{parts[0][0]}",{parts[0][1]}]]', parts[0][1]
+        else:
+            pj, bonus = parts_json(parts), sum(d for _, d in parts)
+        if grant is None:
+            g = f"{NULL}\t0\t{NULL}"
+        else:
+            bonus += grant[1]
+            g = f"{grant[0]}\t{grant[1]}\t{grant[2].isoformat()}"
+        ats = at.isoformat()
+        r = NULL if refers is None else refers
+        rec = ats if recorded is at else recorded.isoformat()
+        return (f"{eid}\t{till}\t{seq}\t{kind}\t{card}\t{cash}\t{bonus}\t{pj}\t{allow}\t{g}\t"
+                f"{lst}\t{disc}\t{tend}\t{r}\t{r if kind == 'void' else NULL}\t"
+                f"{NULL if cashier is None else cashier}\t{ats}+00:00\t{rec}+00:00\n")
+
+
+class Hasher:
+    """Chains records, in each till's order, into complete journal rows (COPY text)."""
+
+    def __init__(self) -> None:
+        self._heads: dict[str, tuple[bytes, str]] = {}  # till → last digest, as hex
+
+    def rows(self, records: str) -> str:
+        """``records`` (newline-terminated) as journal rows, each with its two hashes."""
+        heads, out = self._heads, []
+        genesis = (bytes.fromhex(GENESIS_HASH), GENESIS_HASH)
+        for record in records.splitlines():
+            (eid, till, seq, kind, card, cash, _, pj, allow, gid, gamt, gexp, lst, disc, tend,
+             refers, _, cashier, at, _) = record.split("\t")
+            raw, prev = heads.get(till, genesis)
+            h = sha256(raw)
+            h.update(_canonical(
+                eid, till, seq, kind, card, cash, pj,
+                "null" if gid == NULL else f'["{gid}",{gamt},"{gexp}"]', lst, disc, tend,
+                "null" if refers == NULL else f'"{refers}"',
+                "null" if cashier == NULL else cashier, at, allow))
+            raw = h.digest()
+            digest = raw.hex()
+            heads[till] = raw, digest
+            out.append(f"{record}\t{prev}\t{digest}\n")
+        return "".join(out)
+
+    def hashes(self) -> dict[int, str]:
+        """Each till's last hash so far."""
+        return {int(t): h for t, (_, h) in self._heads.items()}

@@ -1,20 +1,24 @@
 """Bulk loading of a generated ledger: COPY on PostgreSQL, plain inserts on SQLite.
 
 One transaction for everything, so a failed load leaves the database as it was. On
-PostgreSQL the owner switches off the journal's projection trigger and the new card's
-purse trigger for the load (``ALTER TABLE … DISABLE TRIGGER``, undone before commit) and
-writes purses, bonus grants, chain heads and exceptions computed by the generator; every
-other trigger (change marks, notifications) and every constraint stays on. On SQLite, for
-small loads, the journal goes in through its triggers like any entry, which project it;
-only what no trigger writes (day counters, card statuses) is written afterwards. Either
-way ``tillcard verify`` is the judge.
+PostgreSQL the owner, for the load only, switches off the journal's row triggers (the
+projection, the day totals, the live feed: ``ALTER TABLE … DISABLE TRIGGER``, undone before
+commit) and the new card's purse trigger, and drops the journal's non-unique indexes and
+its foreign keys; the journal then streams in through one long COPY of preformatted text.
+Before commit the indexes are built again from their own definitions (a sorted build, not
+ten million insertions), the foreign keys are added again (which checks every row), the
+purses, bonus grants, chain heads and exceptions computed by the generator are written and
+the day totals rebuilt. Every unique index and check constraint stays on throughout. On
+SQLite, for small loads, the journal goes in through its triggers like any entry, which
+project it; only what no trigger writes (day counters, card statuses) is written
+afterwards. Either way ``tillcard verify`` is the judge.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, cast
@@ -37,7 +41,24 @@ from tillcard.store.schema import (
 )
 
 J = cast(Table, JournalRow.__table__)
-PAUSED = (("journal", "journal_apply"), ("cards", "cards_purse"))
+# the journal's columns, in the order of every line a load streams
+COLUMNS = ("id", "till_id", "seq", "kind", "card_id", "cash_delta", "bonus_delta",
+           "bonus_parts", "allowance_delta", "grant_id", "grant_amount", "grant_expires_on",
+           "list_amount", "discount", "tendered_cash", "refers_to", "void_of", "cashier_id",
+           "created_at", "recorded_at", "prev_hash", "hash")
+NULL = "\\N"  # COPY's text format for NULL
+# the journal's own triggers that fire on insert: the projection, the totals, the feed
+_INSERT_TRIGGERS = """SELECT tgname FROM pg_trigger WHERE tgrelid = 'journal'::regclass
+                       AND NOT tgisinternal AND tgtype & 4 <> 0 ORDER BY tgname"""
+_PLAIN_INDEXES = """SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i
+                      JOIN pg_class c ON c.oid = i.indexrelid
+                     WHERE i.indrelid = 'journal'::regclass AND NOT i.indisunique
+                     ORDER BY c.relname"""
+_FOREIGN_KEYS = """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+                    WHERE conrelid = 'journal'::regclass AND contype = 'f' ORDER BY conname"""
+_UUIDS = frozenset(("id", "refers_to", "void_of"))
+_INSTANTS = frozenset(("created_at", "recorded_at"))
+_TEXTS = frozenset(("kind", "bonus_parts", "grant_id", "prev_hash", "hash"))
 SERIAL = ("tills", "users", "card_types", "holders", "cards")
 HOLDER_COLUMNS = ("id", "name", "staff_no", "updated_at", "phone")
 CARD_COLUMNS = ("id", "number", "uid", "holder_id", "card_type_id", "status", "valid_until",
@@ -99,6 +120,10 @@ class BulkLoad:
         self.conn = conn
         self.pg = conn.dialect.name == "postgresql"
         self.now = datetime.now(UTC)
+        self._journal: tuple[ExitStack, Any] | None = None  # the open COPY
+        self._paused: list[tuple[str, str]] = []
+        self._dropped: list[tuple[str, str]] = []  # index name, its CREATE statement
+        self._foreign: list[tuple[str, str]] = []  # constraint name, its definition
 
     # -- reference data -------------------------------------------------------------------
 
@@ -152,22 +177,69 @@ class BulkLoad:
 
     # -- the journal ----------------------------------------------------------------------
 
-    def pause_projection(self) -> None:
-        if self.pg:
-            for table, trigger in PAUSED:
-                self.conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
+    def prepare(self) -> None:
+        """PostgreSQL: row triggers off, non-unique indexes and foreign keys out (``restore``)."""
+        if not self.pg:
+            return
+        c = self.conn
+        self._paused = [("cards", "cards_purse"), *(("journal", str(t)) for t in c.execute(
+            text(_INSERT_TRIGGERS)).scalars())]
+        for table, trigger in self._paused:
+            c.execute(text(f'ALTER TABLE {table} DISABLE TRIGGER "{trigger}"'))
+        self._dropped = [(str(n), str(d)) for n, d in c.execute(text(_PLAIN_INDEXES))]
+        self._foreign = [(str(n), str(d)) for n, d in c.execute(text(_FOREIGN_KEYS))]
+        for name, _ in self._foreign:
+            c.execute(text(f'ALTER TABLE journal DROP CONSTRAINT "{name}"'))
+        for name, _ in self._dropped:
+            c.execute(text(f'DROP INDEX "{name}"'))
 
-    def lines(self, columns: Sequence[str], lines: Sequence[Sequence[Any]]) -> None:
-        """Journal lines in each till's chain order (SQLite's trigger checks the chain)."""
-        if self.pg:
-            raw = self.conn.connection.driver_connection
-            assert raw is not None
-            with raw.cursor() as cur, cur.copy(
-                    f"COPY journal ({', '.join(columns)}) FROM STDIN") as copy:
-                for start in range(0, len(lines), 5_000):
-                    copy.write("".join(map(_copy_text, lines[start:start + 5_000])))
-        elif lines:
-            self.conn.execute(insert(J), [_sqlite_line(columns, line) for line in lines])
+    def lines(self, chunk: str) -> None:
+        """Journal lines in COPY's text format, in each till's chain order.
+
+        On PostgreSQL they join one COPY that stays open until the next other write; on
+        SQLite they are decoded and inserted (its trigger checks the chain).
+        """
+        if not chunk:
+            return
+        if not self.pg:
+            self.conn.execute(insert(J), [_sqlite_line(line)
+                                          for line in chunk.splitlines()])
+            return
+        if self._journal is None:
+            stack = ExitStack()
+            raw = self._raw()
+            cur = stack.enter_context(raw.cursor())
+            self._journal = stack, stack.enter_context(cur.copy(
+                f"COPY journal ({', '.join(COLUMNS)}) FROM STDIN"))
+        self._journal[1].write(chunk)
+
+    def end_lines(self, exc: BaseException | None = None) -> None:
+        """Ends the open COPY: done, or (``exc``) abandoned so the transaction can roll back."""
+        if self._journal is None:
+            return
+        stack, self._journal = self._journal[0], None
+        if exc is None:
+            stack.close()
+        else:
+            stack.__exit__(type(exc), exc, exc.__traceback__)
+
+    def restore(self) -> None:
+        """Indexes built again, foreign keys added again (each row checked), triggers on.
+
+        The builds may use both cores and a generous sort memory, for this transaction only.
+        """
+        if not self.pg:
+            return
+        self.end_lines()
+        c = self.conn
+        c.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+        c.execute(text("SET LOCAL max_parallel_maintenance_workers = 2"))
+        for _, definition in self._dropped:
+            c.execute(text(definition))
+        for name, definition in self._foreign:
+            c.execute(text(f'ALTER TABLE journal ADD CONSTRAINT "{name}" {definition}'))
+        for table, trigger in self._paused:
+            c.execute(text(f'ALTER TABLE {table} ENABLE TRIGGER "{trigger}"'))
 
     # -- what the trigger would have written ----------------------------------------------
 
@@ -175,6 +247,11 @@ class BulkLoad:
                heads: Iterable[tuple[int, int, str, datetime]],
                statuses: Sequence[CardStatusRow], batches: Sequence[Sequence[Any]],
                exceptions: Sequence[Sequence[Any]]) -> None:
+        """Purses, grants, heads and exceptions (PostgreSQL), then statuses and batches.
+
+        On PostgreSQL, called between the journal and ``restore`` (the purse trigger off).
+        """
+        self.end_lines()
         c = self.conn
         if self.pg:
             self._copy("purses", PURSE_COLUMNS, purses)
@@ -186,8 +263,6 @@ class BulkLoad:
                 c.execute(insert(ExceptionRow), [
                     {**dict(zip(EXCEPTION_COLUMNS, e, strict=True)), "note": ""}
                     for e in exceptions])
-            for table, trigger in PAUSED:
-                c.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
             for table in SERIAL:
                 c.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"(SELECT max(id) FROM {table}))"))
@@ -208,11 +283,23 @@ class BulkLoad:
             c.execute(insert(AllowanceBatchRow), [dict(zip(BATCH_COLUMNS, b, strict=True))
                                                   for b in batches])
 
-    def _copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-              ) -> None:
+    def day_totals(self) -> int:
+        """PostgreSQL: the reports' table recomputed from the loaded journal; its rows."""
+        if not self.pg:
+            return 0
+        from tillcard.store.day_totals import rebuild_day_totals
+
+        return rebuild_day_totals(self.conn)
+
+    def _raw(self) -> Any:
         raw = self.conn.connection.driver_connection
         assert raw is not None
-        with raw.cursor() as cur, cur.copy(
+        return raw
+
+    def _copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+              ) -> None:
+        self.end_lines()
+        with self._raw().cursor() as cur, cur.copy(
                 f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
@@ -222,20 +309,22 @@ def _b(name: str) -> Any:
     return bindparam(name)
 
 
-def _copy_text(line: Sequence[Any]) -> str:
-    """A journal line in COPY's text format.
-
-    Its values hold no tab, newline or backslash: UUIDs, numbers, kinds, bonus parts of
-    UUIDs and numbers, dates and instants.
-    """
-    return "\t".join(["\\N" if v is None else str(v) for v in line]) + "\n"
-
-
-def _sqlite_line(columns: Sequence[str], line: Sequence[Any]) -> dict[str, Any]:
-    row = dict(zip(columns, line, strict=True))
-    for key in ("id", "refers_to", "void_of"):
-        if row[key] is not None:
-            row[key] = uuid.UUID(row[key])
+def _sqlite_line(line: str) -> dict[str, Any]:
+    """A journal line in COPY's text format, decoded to the row SQLAlchemy inserts."""
+    row: dict[str, Any] = {}
+    for key, value in zip(COLUMNS, line.split("\t"), strict=True):
+        if value == NULL:
+            row[key] = None
+        elif key in _UUIDS:
+            row[key] = uuid.UUID(value)
+        elif key in _INSTANTS:
+            row[key] = datetime.fromisoformat(value)
+        elif key == "grant_expires_on":
+            row[key] = date.fromisoformat(value)
+        elif key in _TEXTS:
+            row[key] = value
+        else:
+            row[key] = int(value)
     return row
 
 
@@ -243,7 +332,13 @@ def _sqlite_line(columns: Sequence[str], line: Sequence[Any]) -> dict[str, Any]:
 def bulk_load(engine: Engine) -> Iterator[BulkLoad]:
     """One transaction for the whole load; ``ANALYZE`` afterwards (fresh statistics)."""
     with engine.begin() as conn:
-        yield BulkLoad(conn)
+        load = BulkLoad(conn)
+        try:
+            yield load
+        except BaseException as exc:
+            with suppress(Exception):  # the COPY may have failed already: the first error
+                load.end_lines(exc)
+            raise
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
