@@ -78,6 +78,10 @@ screenshot: $(STAMP) $(QM)
 	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot_office_dialogs.py resources/screenshots 1366x768 --language zh_CN
 	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot_office_tabs.py resources/screenshots 1366x768
 	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot_office_tabs.py resources/screenshots 1366x768 --language zh_CN
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot_manager.py resources/screenshots 1024x768 1366x768 1920x1080
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot_manager.py resources/screenshots 1366x768 --language zh_CN
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot_wizard.py resources/screenshots 1024x768 1366x768 1920x1080
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot_wizard.py resources/screenshots 1366x768 --language zh_CN
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_receipts.py

@@ -198,6 +198,18 @@ class ShiftSettings(_Section):
                                      "PIN and a reason (except right after it)")
 
 
+class ReportSettings(_Section):
+    """The managers' reports and live console (the back office)."""
+
+    replica_url: str = Field("", description="PostgreSQL URL of a read replica: reports and "
+                             "the console read there, sparing the centre; empty: the "
+                             "centre itself")
+    daily_folder: str = Field("", description="folder the back office writes each business "
+                              "day's summary PDF into at the day's cut-off; empty: none")
+    shift_difference_flag_minor: int = Field(2_000, ge=0, description="the console flags a "
+                                             "shift closed with a counted drawer off by more")
+
+
 class CurrencySettings(_Section):
     code: str = Field("CNY", min_length=3, max_length=3, description="ISO 4217 code; its "
                       "notes and coins are what the drawer is counted in")
@@ -272,6 +284,7 @@ class Settings(_Section):
     currency: CurrencySettings = CurrencySettings()
     ui: UiSettings = UiSettings()
     counter: CounterSettings = CounterSettings()
+    reports: ReportSettings = ReportSettings()
 
     @field_validator("counter")
     @classmethod

@@ -65,13 +65,14 @@ def run_selftest(data_dir: Path | None, language: str = "en") -> int:
     counter = build_demo(folder)
     try:
         lines = _sell_one(app, counter)
+        pdf = _summary_pdf(counter, folder)
     except SelftestFailed as exc:
         print(f"selftest failed: {exc} (data in {folder})", file=sys.stderr)
         return 1
     finally:
         counter.close()
     print(f"selftest: charged {AMOUNT} to {HOLDER}; the receipt printed ({lines} lines); "
-          f"data in {folder}")
+          f"the day's summary PDF written in Chinese ({pdf} bytes); data in {folder}")
     return 0
 
 
@@ -97,3 +98,29 @@ def _sell_one(app: QApplication, counter: Counter) -> int:
     if AMOUNT not in receipt or HOLDER not in receipt:
         raise SelftestFailed(f"the receipt lacks the amount or the holder:\n{receipt}")
     return len(receipt.splitlines())
+
+
+def _summary_pdf(counter: Counter, folder: Path) -> int:
+    """Today's summary as a Chinese PDF: the report service and the bundled font work."""
+    from datetime import UTC, datetime
+
+    from tillcard.documents.pdf import write_pdf
+    from tillcard.domain.permissions import Role
+    from tillcard.domain.reports import ReportKind
+    from tillcard.services.auth import Session
+    from tillcard.services.reports import ReportService
+    from tillcard.store.site import site_rules
+
+    engine = counter.till.engine
+    today = site_rules(engine).clock.business_day(datetime.now(UTC))
+    report = ReportService(engine).run(Session(0, "selftest", "Selftest", Role.MANAGER),
+                                       ReportKind.SUMMARY, today, today, "zh_CN")
+    path = folder / "selftest-summary.pdf"
+    try:
+        write_pdf(report, path, language="zh_CN")
+    except Exception as exc:  # a missing font, a reportlab without its parts
+        raise SelftestFailed(f"the summary PDF could not be written: {exc}") from exc
+    data = path.read_bytes()
+    if not data.startswith(b"%PDF"):
+        raise SelftestFailed(f"{path} is not a PDF")
+    return len(data)

@@ -78,7 +78,8 @@ def users_tab(qtbot, office: Office) -> UsersTab:
 def test_an_admin_adds_a_user_changes_a_password_and_disables(
         qtbot, office: Office, books: Books, hasher: SecretHasher) -> None:
     sign_in(qtbot, office, "root", ADMIN_PASSWORD)
-    assert tab_titles(office.window.tabs) == ["Cards", "Users", "Card types", "Audit log"]
+    assert tab_titles(office.window.tabs)[:4] == ["Cards", "Users", "Card types", "Audit log"]
+    assert "Reports" in tab_titles(office.window.tabs)
     tab = users_tab(qtbot, office)
 
     click(qtbot, tab.add_button)
@@ -286,7 +287,9 @@ def test_the_audit_log_shows_what_the_office_did(qtbot, office: Office) -> None:
 def test_a_manager_sees_the_audit_log_only_and_forced_calls_are_refused(
         qtbot, office: Office, books: Books, hasher: SecretHasher) -> None:
     sign_in(qtbot, office, "wang", "manager-pass")
-    assert tab_titles(office.window.tabs) == ["Cards", "Audit log"]
+    assert tab_titles(office.window.tabs)[:2] == ["Cards", "Audit log"]
+    assert "Users" not in tab_titles(office.window.tabs)
+    assert office.window.settings_button is None  # Settings: admins only
     audit = show_tab(office, AuditTab)
     assert isinstance(audit, AuditTab)
     qtbot.waitUntil(lambda: audit.count.text() == "No entries", timeout=WAIT)
@@ -298,3 +301,54 @@ def test_a_manager_sees_the_audit_log_only_and_forced_calls_are_refused(
     with pytest.raises(PermissionDenied):
         CardTypeAdmin(books.refs).setups(session)
     assert books.refs.user_by_login("sneaky") is None
+
+
+def test_a_manager_runs_a_report_on_the_office_database(
+        qtbot, office: Office, books: Books) -> None:
+    """The Reports tab through the real service: a recharge and a sale, today's summary."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from tests.conftest import OFFICE
+    from tillcard.domain.reports import ReportKind
+    from tillcard.store.ledger import SaleRequest
+    from tillcard.ui.office.reports_tab import ReportsTab
+
+    card = books.card("800001", cash=5_000)
+    books.ledger.sale(SaleRequest(uuid.uuid4(), OFFICE, card, 1_250, datetime.now(UTC)))
+    sign_in(qtbot, office, "wang", "manager-pass")
+    tab = show_tab(office, ReportsTab)
+    assert isinstance(tab, ReportsTab)
+    desk = office.window.reports_desk
+    assert desk is not None
+    session = office.window.session
+    assert session is not None
+    report = desk.run(session, ReportKind.SUMMARY, desk.today(), desk.today())
+    assert report.rows
+    assert any(1_250 in row for row in report.rows)  # the sale, in today's summary
+    click(qtbot, tab.run_button)
+    qtbot.waitUntil(lambda: tab.table.model.rowCount() == len(report.rows), timeout=WAIT)
+
+
+def test_the_office_writes_each_finished_days_summary_pdf(
+        qtbot, office: Office, tmp_path) -> None:
+    """``reports.daily_folder``: the finished days' summaries, once a manager is signed in."""
+    from tillcard.config import ReportSettings, Settings
+    from tillcard.office_app import daily_reports
+
+    folder = tmp_path / "daily"
+    settings = Settings(reports=ReportSettings(daily_folder=str(folder)))
+    desk = office.window.reports_desk
+    assert desk is not None
+    daily = daily_reports(office, settings, desk)
+    assert daily is not None
+    assert daily.timer.isActive()
+    daily.tick()  # nobody signed in: nothing is written
+    qtbot.waitUntil(lambda: office.tasks.idle, timeout=WAIT)
+    assert not folder.exists() or not list(folder.iterdir())
+    sign_in(qtbot, office, "wang", "manager-pass")
+    daily.tick()
+    qtbot.waitUntil(lambda: len(list(folder.glob("tillcard-summary-*.pdf"))) == 7,
+                    timeout=30_000)
+    assert all(p.read_bytes().startswith(b"%PDF") for p in folder.iterdir())
+    daily.timer.stop()

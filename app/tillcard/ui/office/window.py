@@ -10,7 +10,9 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from tillcard.devices.readers.base import CardPresented
 from tillcard.domain.money import Currency
-from tillcard.domain.permissions import Permission
+from tillcard.domain.permissions import Permission, Role
 from tillcard.services.audit_view import AuditView
 from tillcard.services.auth import (
     AuthService,
@@ -36,6 +38,7 @@ from tillcard.services.auth import (
 )
 from tillcard.services.card_directory import CardList
 from tillcard.services.card_types import CardTypeAdmin
+from tillcard.services.live import LiveConsole
 from tillcard.services.users import UserAdmin
 from tillcard.ui.bridges import ReaderBridge
 from tillcard.ui.office.audit_tab import AuditTab
@@ -43,6 +46,8 @@ from tillcard.ui.office.card_actions import CardActions, ListActions, OfficeDesk
 from tillcard.ui.office.card_list import CardListModel, CardListView
 from tillcard.ui.office.card_page import CardPage
 from tillcard.ui.office.card_types_tab import CardTypesTab
+from tillcard.ui.office.live_tab import LiveTab
+from tillcard.ui.office.reports_tab import ReportDesk
 from tillcard.ui.office.users_tab import UsersTab
 from tillcard.ui.pin_dialog import ask_pin as ask_pin_dialog
 from tillcard.ui.pin_dialog import login_failure_text
@@ -167,9 +172,17 @@ class OfficeWindow(QMainWindow):
                  currency: Currency, place: str = "", desk: OfficeDesk | None = None, *,
                  users: UserAdmin | None = None, card_types: CardTypeAdmin | None = None,
                  audit: AuditView | None = None, reader: ReaderBridge | None = None,
-                 ask_pin: Callable[[QWidget], str | None] | None = None) -> None:
+                 ask_pin: Callable[[QWidget], str | None] | None = None,
+                 reports: ReportDesk | None = None,
+                 settings: Callable[[Session, QWidget], QDialog] | None = None,
+                 live: LiveConsole | None = None) -> None:
         super().__init__()
         self._users, self._card_types, self._audit = users, card_types, audit
+        self._reports, self._settings = reports, settings
+        self.reports_desk = reports
+        self._live = live
+        self.live_tab: LiveTab | None = None
+        self.settings_button: QPushButton | None = None
         self.setWindowTitle(tr("Tillcard back office"))
         self._cards, self._tasks, self._currency = cards, tasks, currency
         self._desk = desk
@@ -208,6 +221,35 @@ class OfficeWindow(QMainWindow):
                              tr("Card types"))
         if self._audit is not None and session.can(Permission.AUDIT):
             self.tabs.addTab(AuditTab(session, self._audit, tasks, currency), tr("Audit log"))
+        if self.live_tab is not None:  # another user signed in: the old feed stops
+            self.live_tab.stop()
+            self.live_tab = None
+        if self._live is not None and session.can(Permission.REPORTS):
+            self.live_tab = LiveTab(session, self._live, tasks, currency)
+            self.tabs.addTab(self.live_tab, tr("Live"))
+        if self._reports is not None and session.can(Permission.REPORTS):
+            self.tabs.addTab(self._reports.tab(session, tasks, currency), tr("Reports"))
+        self._add_settings_button(session)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if self.live_tab is not None:
+            self.live_tab.stop()
+        super().closeEvent(event)
+
+    def _add_settings_button(self, session: Session) -> None:
+        """Settings (the first-run wizard's pages) for admins; the service refuses others."""
+        if self.settings_button is not None:
+            self.statusBar().removeWidget(self.settings_button)
+            self.settings_button.deleteLater()
+            self.settings_button = None
+        if self._settings is None or session.role is not Role.ADMIN:
+            return
+        button = QPushButton(tr("Settings…"))
+        button.setObjectName("officeSettings")
+        opener = self._settings
+        button.clicked.connect(lambda: opener(session, self).open())
+        self.statusBar().addPermanentWidget(button)
+        self.settings_button = button
 
     def _cards_tab(self, session: Session) -> QWidget:
         cards = self._cards
