@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,6 +16,8 @@ from tillcard.config import (
     ConfigError,
     Settings,
     check_config_file,
+    default_config_path,
+    env_overrides,
     folder_problem,
     load_settings,
 )
@@ -102,6 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_demo_data_command(sub)
 
+    from tillcard.commands.report_cmd import add_report_command
+
+    add_report_command(sub)
+
+    from tillcard.commands.booths_cmd import add_booths_command
+
+    add_booths_command(sub)
+
     dev = sub.add_parser("devices", help="card reader and printer tools")
     devsub = dev.add_subparsers(dest="devices_command", required=True)
     _add_device_commands(devsub)
@@ -137,16 +148,29 @@ def _db_url(args: argparse.Namespace) -> str:
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
-    from tillcard.launch import run_till
+    from tillcard.launch import run_till, run_wizard
 
-    return run_till(_settings(args), kiosk=args.kiosk)
+    # issue 18: a first run (no file, no TILLCARD_* settings) or a bad file opens the
+    # set-up wizard, on the faulty key's page, instead of exiting
+    path = args.config or default_config_path()
+    if args.config is None and not path.exists() and not env_overrides(os.environ):
+        return run_wizard(path, None, kiosk=args.kiosk)
+    try:
+        settings = _settings(args)
+    except ConfigError as exc:
+        try:
+            load_settings(path, env={})
+        except ConfigError:  # the file's own fault: the wizard can mend it
+            return run_wizard(path, exc, kiosk=args.kiosk)
+        raise  # a bad TILLCARD_* variable: the one line says which
+    return run_till(settings, kiosk=args.kiosk)
 
 
 def _cmd_office(args: argparse.Namespace) -> int:
     from tillcard.commands.credentials import admin_db_url
     from tillcard.office_app import run_office
 
-    return run_office(admin_db_url(args), _settings(args))
+    return run_office(admin_db_url(args), _settings(args), args.config)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

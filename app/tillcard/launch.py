@@ -12,10 +12,11 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from tillcard.bootstrap import Till, build_till
 from tillcard.config import (
+    ConfigError,
     CounterSettings,
     DatabaseSettings,
     DeviceSettings,
@@ -28,6 +29,7 @@ from tillcard.devices.readers.simulated import SimulatedReader
 from tillcard.services.auth import SecretHasher, Session
 from tillcard.services.demo import DemoCard, seed_demo
 from tillcard.store.local_db import LocalDatabaseError
+from tillcard.sync.heartbeat import DeviceStates
 from tillcard.ui.bridges import PrinterBridge, ReaderBridge
 from tillcard.ui.cashier_window import CashierWindow
 from tillcard.ui.counter_shift import ShiftControl
@@ -149,7 +151,21 @@ def _counter(till: Till, session: Session, printer_bridge: PrinterBridge) -> Cou
         counter.link_bridge = LinkBridge()
         till.sync.link.subscribe(counter.link_bridge.on_status)
         LinkIndicator(window.link_label, counter.link_bridge)
+        feed_devices(till.sync.devices, printer_bridge, reader_bridge)
     return counter
+
+
+def feed_devices(devices: DeviceStates, printer: PrinterBridge, reader: ReaderBridge) -> None:
+    """What the counter knows of its printer and reader, into the till's heartbeat.
+
+    The managers' console flags a till whose printer is out of paper or whose reader
+    is gone; the heartbeat (sync worker) reads these, the GUI thread writes them.
+    """
+    printer.status_changed.connect(
+        lambda status, pending, _m: devices.set_printer(status.value, pending))
+    reader.state_changed.connect(lambda state: devices.set_reader(state.ok, state.message))
+    if printer.last is not None:
+        devices.set_printer(printer.last[0].value, printer.last[1])
 
 
 def run_demo(data_dir: Path | None) -> int:
@@ -392,3 +408,27 @@ def attach_sign_in(counter: Counter, session: Session, app: QCoreApplication) ->
         gate.session_changed.connect(lambda _session: shift.check())
         counter.shift.shift_closed.connect(gate.sign_out)  # the Z is the cashier's last act
     return gate
+
+
+# -- the first-run wizard (issue 18) --------------------------------------------------
+
+def run_wizard(config_path: Path, problem: ConfigError | None, *,
+               kiosk: bool | None = None) -> int:
+    """The set-up wizard for a missing or broken settings file, then the till on it.
+
+    ``problem``: why the file did not load; the wizard opens on that key's page with the
+    reason shown, instead of a traceback. Cancelled: exit status 1, nothing written.
+    """
+    from tillcard.config import load_settings
+    from tillcard.services.setup import SetupService
+    from tillcard.ui.wizard import SetupWizard
+
+    service = SetupService(config_path, SecretHasher())
+    draft, _problems = service.draft()
+    app = qt_app(draft.settings() if not draft.problems() else Settings())
+    wizard = SetupWizard(service, problem)
+    wizard.resize(1100, 700)
+    if wizard.exec() != QDialog.DialogCode.Accepted or wizard.result_settings is None:
+        app.processEvents()
+        return 1
+    return run_till(load_settings(config_path), kiosk=kiosk)

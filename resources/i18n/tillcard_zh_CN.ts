@@ -585,6 +585,18 @@
         <translation>已登录：{name}（{role}）</translation>
     </message>
     <message>
+        <source>Live</source>
+        <translation>实时</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
         <source>Cards</source>
         <translation>卡片</translation>
     </message>
@@ -1045,8 +1057,148 @@
         <translation>刷新</translation>
     </message>
     <message>
+        <source>Summary</source>
+        <translation>汇总</translation>
+    </message>
+    <message>
+        <source>By hour of day</source>
+        <translation>按小时</translation>
+    </message>
+    <message>
+        <source>By day</source>
+        <translation>按日</translation>
+    </message>
+    <message>
+        <source>By month</source>
+        <translation>按月</translation>
+    </message>
+    <message>
+        <source>By till</source>
+        <translation>按收银台</translation>
+    </message>
+    <message>
+        <source>By booth</source>
+        <translation>按档口</translation>
+    </message>
+    <message>
+        <source>By cashier</source>
+        <translation>按收银员</translation>
+    </message>
+    <message>
+        <source>By card type</source>
+        <translation>按卡类型</translation>
+    </message>
+    <message>
+        <source>Meals by booth</source>
+        <translation>按档口餐段</translation>
+    </message>
+    <message>
+        <source>Top cards</source>
+        <translation>消费排行</translation>
+    </message>
+    <message>
+        <source>Card office operations</source>
+        <translation>卡务操作</translation>
+    </message>
+    <message>
+        <source>Allowance by period</source>
+        <translation>补助（按月）</translation>
+    </message>
+    <message>
+        <source>Liability</source>
+        <translation>持卡人负债</translation>
+    </message>
+    <message>
+        <source>Exceptions</source>
+        <translation>异常</translation>
+    </message>
+    <message>
+        <source>Shift X/Z reports</source>
+        <translation>班次报表 (X/Z)</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <source>This week</source>
+        <translation>本周</translation>
+    </message>
+    <message>
+        <source>Last week</source>
+        <translation>上周</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>上月</translation>
+    </message>
+    <message>
+        <source>This year</source>
+        <translation>今年</translation>
+    </message>
+    <message>
+        <source>Your role may not see reports: refused</source>
+        <translation>您的角色无权查看报表：已拒绝</translation>
+    </message>
+    <message>
+        <source>Failed: {reason}</source>
+        <translation>失败：{reason}</translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>导出报表</translation>
+    </message>
+    <message>
+        <source>Custom days</source>
+        <translation>自定义日期</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Export {format}</source>
+        <translation>导出 {format}</translation>
+    </message>
+    <message>
         <source>Print</source>
         <translation>打印</translation>
+    </message>
+    <message>
+        <source>Choose a report and its days, then Run</source>
+        <translation>选择报表和日期，然后点击“生成”</translation>
+    </message>
+    <message>
+        <source>The chart of a report appears here</source>
+        <translation>报表图表显示在此处</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <source>The first day is after the last day</source>
+        <translation>开始日期晚于结束日期</translation>
+    </message>
+    <message>
+        <source>{title} · {first} – {last}</source>
+        <translation>{title} · {first} – {last}</translation>
+    </message>
+    <message>
+        <source>Saving {name}…</source>
+        <translation>正在保存 {name}…</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>Sent to the receipt printer</source>
+        <translation>已发送到小票打印机</translation>
     </message>
     <message>
         <source>Close</source>
@@ -2273,6 +2425,178 @@
         <translation>卡号</translation>
     </message>
     <message>
+        <source>Booth</source>
+        <translation>档口</translation>
+    </message>
+    <message>
+        <source>silent</source>
+        <translation>无响应</translation>
+    </message>
+    <message>
+        <source>unsent entries</source>
+        <translation>有未上传流水</translation>
+    </message>
+    <message>
+        <source>printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <source>reader</source>
+        <translation>读卡器</translation>
+    </message>
+    <message>
+        <source>shift difference</source>
+        <translation>班次差额</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>{n} s ago</source>
+        <translation>{n} 秒前</translation>
+    </message>
+    <message>
+        <source>{n} min ago</source>
+        <translation>{n} 分钟前</translation>
+    </message>
+    <message>
+        <source>{n} h ago</source>
+        <translation>{n} 小时前</translation>
+    </message>
+    <message>
+        <source>Last seen</source>
+        <translation>最后在线</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Unsent</source>
+        <translation>未上传</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <source>Reader</source>
+        <translation>读卡器</translation>
+    </message>
+    <message>
+        <source>Shift</source>
+        <translation>班次</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Flags</source>
+        <translation>警示</translation>
+    </message>
+    <message>
+        <source>open · {name}</source>
+        <translation>已开班 · {name}</translation>
+    </message>
+    <message>
+        <source>Z {z} off by {amount}</source>
+        <translation>Z {z} 差额 {amount}</translation>
+    </message>
+    <message>
+        <source>fault</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <source>{state} since {time}</source>
+        <translation>{time} 起{state}</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>reconnecting</source>
+        <translation>重连中</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>disk fault</source>
+        <translation>磁盘故障</translation>
+    </message>
+    <message>
+        <source>Revenue</source>
+        <translation>营业额</translation>
+    </message>
+    <message>
+        <source>Card and cash sales at their charged price, less what voids gave back</source>
+        <translation>刷卡和现金消费的实收金额，减去撤销退回的金额</translation>
+    </message>
+    <message>
+        <source>Sales</source>
+        <translation>消费笔数</translation>
+    </message>
+    <message>
+        <source>Card sales and cash sales, less voids</source>
+        <translation>刷卡和现金消费笔数，减去撤销笔数</translation>
+    </message>
+    <message>
+        <source>Distinct cards with a card sale today</source>
+        <translation>今日有刷卡消费的卡数（同一张卡只计一次）</translation>
+    </message>
+    <message>
+        <source>By meal window</source>
+        <translation>按餐段</translation>
+    </message>
+    <message>
+        <source>Revenue and sales in each meal window of the card&apos;s type</source>
+        <translation>按卡类型的餐段统计的营业额和消费笔数</translation>
+    </message>
+    <message>
+        <source>Today, {day} (at {time})</source>
+        <translation>今日 {day}（截至 {time}）</translation>
+    </message>
+    <message>
+        <source>outside meal windows</source>
+        <translation>非就餐时段</translation>
+    </message>
+    <message>
+        <source>Any till</source>
+        <translation>全部收银台</translation>
+    </message>
+    <message>
+        <source>Any booth</source>
+        <translation>全部档口</translation>
+    </message>
+    <message>
+        <source>Any cashier</source>
+        <translation>全部收银员</translation>
+    </message>
+    <message>
+        <source>Any kind</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <source>Card number or holder</source>
+        <translation>卡号或持卡人</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Feed interrupted: {error}</source>
+        <translation>实时流水中断：{error}</translation>
+    </message>
+    <message>
+        <source>{count} entries loaded at once (not listed)</source>
+        <translation>已一次性载入 {count} 条流水（未逐条列出）</translation>
+    </message>
+    <message>
         <source>Voided</source>
         <translation>已撤销</translation>
     </message>
@@ -2335,6 +2659,410 @@
     <message>
         <source>Change {amount}</source>
         <translation>找零 {amount}</translation>
+    </message>
+    <message>
+        <source>Wrong password for the user {user}: the server refused it. Type it again, or check the variable {env}.</source>
+        <translation>用户 {user} 的密码错误，服务器拒绝连接。请重新输入，或检查环境变量 {env}。</translation>
+    </message>
+    <message>
+        <source>The server wants a password for {user}: type it, or set the variable {env}.</source>
+        <translation>服务器要求提供 {user} 的密码：请输入密码，或设置环境变量 {env}。</translation>
+    </message>
+    <message>
+        <source>Cannot reach a server at {host} port {port}: check the address, the port, the network and that PostgreSQL runs.</source>
+        <translation>无法连接 {host} 端口 {port} 上的服务器：请检查地址、端口和网络，并确认 PostgreSQL 正在运行。</translation>
+    </message>
+    <message>
+        <source>Something answers at {host} port {port}, but it is not PostgreSQL: check the port.</source>
+        <translation>{host} 端口 {port} 有应答，但不是 PostgreSQL：请检查端口。</translation>
+    </message>
+    <message>
+        <source>The server has no database {database}: create it first.</source>
+        <translation>服务器上没有数据库 {database}：请先创建。</translation>
+    </message>
+    <message>
+        <source>The server knows no user {user}.</source>
+        <translation>服务器上没有用户 {user}。</translation>
+    </message>
+    <message>
+        <source>The server does not let this computer in (see its pg_hba.conf).</source>
+        <translation>服务器不允许本机连接（请查看服务器的 pg_hba.conf）。</translation>
+    </message>
+    <message>
+        <source>Not a database address: {detail}</source>
+        <translation>数据库地址无效：{detail}</translation>
+    </message>
+    <message>
+        <source>The database&apos;s tables are not up to date: run the migrations first.</source>
+        <translation>数据库表结构不是最新的：请先执行迁移。</translation>
+    </message>
+    <message>
+        <source>The database said: {detail}</source>
+        <translation>数据库返回：{detail}</translation>
+    </message>
+    <message>
+        <source>It did not work: {detail}</source>
+        <translation>操作失败：{detail}</translation>
+    </message>
+    <message>
+        <source>Details: {detail}</source>
+        <translation>详情：{detail}</translation>
+    </message>
+    <message>
+        <source>Connected: {server}.</source>
+        <translation>已连接：{server}。</translation>
+    </message>
+    <message>
+        <source>The database is empty: Tillcard&apos;s tables are not there yet.</source>
+        <translation>数据库为空：尚未创建 Tillcard 的数据表。</translation>
+    </message>
+    <message>
+        <source>Its tables are at an older version ({revision}); this version needs {head}.</source>
+        <translation>数据表为旧版本（{revision}）；本版本 Tillcard 需要 {head}。</translation>
+    </message>
+    <message>
+        <source>Its tables are up to date.</source>
+        <translation>数据表已是最新版本。</translation>
+    </message>
+    <message>
+        <source>Roles: present.</source>
+        <translation>数据库角色：已存在。</translation>
+    </message>
+    <message>
+        <source>Roles: not created yet.</source>
+        <translation>数据库角色：尚未创建。</translation>
+    </message>
+    <message>
+        <source>An admin exists.</source>
+        <translation>已有管理员。</translation>
+    </message>
+    <message>
+        <source>No admin yet: the next page creates one.</source>
+        <translation>尚无管理员：将在下一页创建。</translation>
+    </message>
+    <message>
+        <source>Standalone: this till keeps its own database</source>
+        <translation>单机：本收银台使用自己的数据库</translation>
+    </message>
+    <message>
+        <source>Central: the tills of the site share a PostgreSQL database</source>
+        <translation>中心数据库：本站各收银台共用一个 PostgreSQL 数据库</translation>
+    </message>
+    <message>
+        <source>empty: the data folder of this computer</source>
+        <translation>留空：使用本机的数据文件夹</translation>
+    </message>
+    <message>
+        <source>This till&apos;s database</source>
+        <translation>本收银台数据库</translation>
+    </message>
+    <message>
+        <source>Database file</source>
+        <translation>数据库文件</translation>
+    </message>
+    <message>
+        <source>Central database</source>
+        <translation>中心数据库</translation>
+    </message>
+    <message>
+        <source>for these set-up steps only; never saved</source>
+        <translation>仅用于本次设置，不会保存</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Password variable</source>
+        <translation>密码环境变量</translation>
+    </message>
+    <message>
+        <source>TLS</source>
+        <translation>TLS 模式</translation>
+    </message>
+    <message>
+        <source>The till reads its password from the variable above when it starts; the settings file never holds a password.</source>
+        <translation>收银台启动时从上面的环境变量读取密码；设置文件中从不保存密码。</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>Let the wizard update this database&apos;s tables (migrations; back it up first)</source>
+        <translation>允许向导更新此数据库的表结构（迁移；请先备份）</translation>
+    </message>
+    <message>
+        <source>Run migrations</source>
+        <translation>执行迁移</translation>
+    </message>
+    <message>
+        <source>Create roles</source>
+        <translation>创建角色</translation>
+    </message>
+    <message>
+        <source>Enter the server&apos;s address and the database&apos;s name.</source>
+        <translation>请输入服务器地址和数据库名称。</translation>
+    </message>
+    <message>
+        <source>Running the migrations…</source>
+        <translation>正在执行迁移…</translation>
+    </message>
+    <message>
+        <source>Creating the roles…</source>
+        <translation>正在创建角色…</translation>
+    </message>
+    <message>
+        <source>Roles created.</source>
+        <translation>已创建数据库角色。</translation>
+    </message>
+    <message>
+        <source>Nobody can sign in yet: create the first admin. Admins add the cashiers and managers in the back office.</source>
+        <translation>目前还无人可以登录：请创建首个管理员。管理员可在后台添加收银员和主管。</translation>
+    </message>
+    <message>
+        <source>Login</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>PIN for this till</source>
+        <translation>收银 PIN</translation>
+    </message>
+    <message>
+        <source>4 or more digits: signs in at the till</source>
+        <translation>4 位或以上数字：用于在收银台登录</translation>
+    </message>
+    <message>
+        <source>First admin</source>
+        <translation>首个管理员</translation>
+    </message>
+    <message>
+        <source>This database has an admin already: nothing to do here. Sign in with that admin.</source>
+        <translation>此数据库已有管理员：本页无需操作。请用该管理员登录。</translation>
+    </message>
+    <message>
+        <source>Enter the admin&apos;s full name.</source>
+        <translation>请输入管理员姓名。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+    <message>
+        <source>A standalone till needs the admin&apos;s PIN: it is how they sign in at the till.</source>
+        <translation>单机收银台需要管理员的收银 PIN：管理员凭它在收银台登录。</translation>
+    </message>
+    <message>
+        <source>The admin cannot be created: {reason}</source>
+        <translation>无法创建管理员：{reason}</translation>
+    </message>
+    <message>
+        <source>PC/SC readers</source>
+        <translation>PC/SC 读卡器</translation>
+    </message>
+    <message>
+        <source>Find readers</source>
+        <translation>查找读卡器</translation>
+    </message>
+    <message>
+        <source>Tap a card to test</source>
+        <translation>刷卡测试</translation>
+    </message>
+    <message>
+        <source>simulated: the demo&apos;s reader. wedge: a reader that types like a keyboard. A USB NFC reader (ACR122U) needs pcscd running.</source>
+        <translation>simulated：演示用读卡器。wedge：像键盘一样输入卡号的读卡器。USB NFC 读卡器（ACR122U）需要运行 pcscd。</translation>
+    </message>
+    <message>
+        <source>Card reader</source>
+        <translation>读卡器</translation>
+    </message>
+    <message>
+        <source>No PC/SC readers: {reason}</source>
+        <translation>没有 PC/SC 读卡器：{reason}</translation>
+    </message>
+    <message>
+        <source>pcscd runs but sees no reader: plug one in, then Find readers.</source>
+        <translation>pcscd 正在运行，但未发现读卡器：请插上读卡器，再点“查找读卡器”。</translation>
+    </message>
+    <message>
+        <source>A keyboard-wedge reader types the card&apos;s number: it is tested at the counter.</source>
+        <translation>键盘式（wedge）读卡器直接输入卡号：请在收银界面测试。</translation>
+    </message>
+    <message>
+        <source>Waiting for a card…</source>
+        <translation>等待刷卡…</translation>
+    </message>
+    <message>
+        <source>Card read: {uid}</source>
+        <translation>已读卡：{uid}</translation>
+    </message>
+    <message>
+        <source>Chinese-market printer (GB18030)</source>
+        <translation>国内版打印机（GB18030）</translation>
+    </message>
+    <message>
+        <source>International Epson model (FS mode)</source>
+        <translation>Epson 国际版（FS 模式）</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>型号</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>纸宽</translation>
+    </message>
+    <message>
+        <source>Chinese text</source>
+        <translation>中文模式</translation>
+    </message>
+    <message>
+        <source>Print a test page</source>
+        <translation>打印测试页</translation>
+    </message>
+    <message>
+        <source>Receipt printer</source>
+        <translation>小票打印机</translation>
+    </message>
+    <message>
+        <source>Test page printed.</source>
+        <translation>测试页已打印。</translation>
+    </message>
+    <message>
+        <source>Printer: {status} {detail}</source>
+        <translation>打印机：{status} {detail}</translation>
+    </message>
+    <message>
+        <source>Customer display</source>
+        <translation>客显屏</translation>
+    </message>
+    <message>
+        <source>A pole display faces the customer and shows the amount and the balance after. Empty: none.</source>
+        <translation>客显屏面向顾客，显示金额和消费后余额。留空：不使用。</translation>
+    </message>
+    <message>
+        <source>Till number</source>
+        <translation>收银台编号</translation>
+    </message>
+    <message>
+        <source>Till name</source>
+        <translation>收银台名称</translation>
+    </message>
+    <message>
+        <source>Each till of a site has its own number; the name and the booth are printed on receipts and group the reports.</source>
+        <translation>同一站点的每台收银台编号各不相同；名称和档口会打印在小票上，并用于报表分组。</translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation>时区</translation>
+    </message>
+    <message>
+        <source>Business day starts at</source>
+        <translation>营业日开始时间</translation>
+    </message>
+    <message>
+        <source>Empty time zone: this computer&apos;s. Sales before the start of the business day count on the day before (a night shift stays one day).</source>
+        <translation>时区留空：使用本机时区。营业日开始前的消费计入前一天（夜班仍算同一天）。</translation>
+    </message>
+    <message>
+        <source>A central site keeps one clock for all its tills, set at the centre (tillcard db site); these values are used by a standalone till.</source>
+        <translation>联网站点的所有收银台统一使用中心设置的时间（tillcard db site）；这里的设置仅用于单机收银台。</translation>
+    </message>
+    <message>
+        <source>Clock</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Meal windows (breakfast, lunch, dinner: their times, how many per day and an optional fixed price) belong to each card type, so they are set in the back office: Card types → Meal windows. Here: how this till charges.</source>
+        <translation>餐段（早餐、午餐、晚餐：时间、每日次数及可选的固定价格）属于各卡类型，须在后台设置：卡类型 → 餐段。此处设置本收银台如何扣款。</translation>
+    </message>
+    <message>
+        <source>empty: the cashier keys each amount</source>
+        <translation>留空：收银员逐笔输入金额</translation>
+    </message>
+    <message>
+        <source>Charge a card type&apos;s meal price on a tap in its meal window</source>
+        <translation>在餐段内刷卡时，按卡类型的餐段价格扣款</translation>
+    </message>
+    <message>
+        <source>Set price per tap</source>
+        <translation>刷卡固定价格</translation>
+    </message>
+    <message>
+        <source>Meal times</source>
+        <translation>就餐时段</translation>
+    </message>
+    <message>
+        <source>Currency (ISO code)</source>
+        <translation>币种（ISO 代码）</translation>
+    </message>
+    <message>
+        <source>Write amounts as in</source>
+        <translation>金额格式</translation>
+    </message>
+    <message>
+        <source>The drawer is counted in this currency&apos;s notes and coins. Change it only before the first sale.</source>
+        <translation>钱箱按此币种的纸币和硬币清点。只能在第一笔消费之前更改。</translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <source>Larger small print on the counter</source>
+        <translation>收银界面小字放大</translation>
+    </message>
+    <message>
+        <source>The screen and the receipts speak this language. It takes effect when the till starts.</source>
+        <translation>屏幕和小票使用此语言。收银台下次启动时生效。</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>{key}: {reason} (the file had {value})</source>
+        <translation>{key}：{reason}（文件中的值为 {value}）</translation>
+    </message>
+    <message>
+        <source>{key}: {reason}</source>
+        <translation>{key}：{reason}</translation>
+    </message>
+    <message>
+        <source>Set up Tillcard</source>
+        <translation>Tillcard 初始设置</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>已保存到 {path}</translation>
     </message>
 </context>
 </TS>

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 
+from tillcard.ui.formats import set_language
+
 log = logging.getLogger(__name__)
 
 SOURCE_LANGUAGE = "en"  # the texts in the code; no translator needed
@@ -75,6 +77,7 @@ def install_language(app: QCoreApplication, language: str, *,
         What was installed and what was missing (also logged as a warning).
     """
     remove_language(app)
+    set_language(language)
     if language == SOURCE_LANGUAGE:
         return InstalledLanguage(language)
     loaded: list[str] = []

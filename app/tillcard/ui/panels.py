@@ -12,6 +12,7 @@ from tillcard.services.flow import Collect
 from tillcard.services.receipts import discount_label
 from tillcard.services.views import CardView
 from tillcard.ui.fit_label import FitLabel
+from tillcard.ui.formats import short_date
 from tillcard.ui.texts import status_text, tr
 from tillcard.ui.theme import CounterSizes
 
@@ -110,7 +111,7 @@ class CardPanel(QFrame):
             purses.append(tr("allowance {amount}").format(amount=m(view.wallet.allowance)))
         if g:
             purses.append(tr("({amount} expires {date})").format(
-                amount=m(g.remaining), date=g.expires_on.strftime("%d %b")))
+                amount=m(g.remaining), date=short_date(g.expires_on)))
         self.expiry.setText("  ·  ".join(purses))
         limit = ct.daily_amount_limit
         today = (tr("today {spent} of {limit} limit").format(
