@@ -63,7 +63,7 @@ def test_bench_tills_in_fewer_processes_report_quote_and_charge_apart(pg_url, ca
 
 
 def test_bench_tills_ping_the_live_feed_with_feed_ping(pg_url, capsys):
-    """``--feed-ping``: each till pings after its charges, at most once per 50 ms."""
+    """``--feed-ping``: each till pings after its charges, at most once per ``MIN_GAP_S``."""
     import argparse
 
     parser = argparse.ArgumentParser()
@@ -73,4 +73,6 @@ def test_bench_tills_ping_the_live_feed_with_feed_ping(pg_url, capsys):
     assert args.func(args) == 0
     res = json.loads(capsys.readouterr().out)
     assert res["verify_ok"] is True and res["errors"] == 0 and res["applied"] > 0
-    assert 0 < res["feed_pings"] <= min(res["applied"], 2 * (1 / 0.05 + 1))
+    from tillcard.sync.feed_ping import MIN_GAP_S
+
+    assert 0 < res["feed_pings"] <= min(res["applied"], 2 * (1 / MIN_GAP_S + 1))

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, case, func, or_, select
 
 from tillcard.domain.clock import SiteClock
 from tillcard.domain.journal import EntryKind
@@ -69,19 +69,25 @@ def top_cards(conn: Connection, frame: Frame, start: datetime, end: datetime,
     """The cards that spent most: sales paid from their purses, less voids."""
     spent = (-func.sum(_purse())).label("spent")
     sales = func.sum(case((J.kind == EntryKind.SALE.value, 1), else_=0)).label("sales")
+    walk_in = select(CardRow.id).where(CardRow.number == CASH_CARD)
     per_card = (select(J.card_id, sales, spent)
                 .where(J.created_at >= start, J.created_at < end,
-                       J.kind.in_((EntryKind.SALE.value, EntryKind.VOID.value)))
-                .group_by(J.card_id).subquery())
+                       J.kind.in_((EntryKind.SALE.value, EntryKind.VOID.value)),
+                       J.card_id.not_in(walk_in))
+                .group_by(J.card_id).cte("per_card"))
+    # the names are joined to the leaders only: every card spending at least the
+    # ``limit``-th amount (ties at the cut kept, so the order by number stays exact)
+    cut = (select(per_card.c.spent).order_by(per_card.c.spent.desc())
+           .offset(limit - 1).limit(1).scalar_subquery())
     q = (select(CardRow.number, HolderRow.name, CardTypeRow.name, per_card.c.sales,
                 per_card.c.spent)
          .join(CardRow, CardRow.id == per_card.c.card_id)
          .join(HolderRow, HolderRow.id == CardRow.holder_id)
          .join(CardTypeRow, CardTypeRow.id == CardRow.card_type_id)
-         .where(CardRow.number != CASH_CARD)
+         .where(or_(cut.is_(None), per_card.c.spent >= cut))
          .order_by(per_card.c.spent.desc(), CardRow.number).limit(limit))
     rows = [[i, r[0], r[1], r[2], int(r[3]), int(r[4])]
-            for i, r in enumerate(conn.execute(q), start=1)]
+            for i, r in enumerate(conn.execute(q).all(), start=1)]
     totals: list[Cell] = [None, frame.t("row.total"), None, None,
                           sum(int(r[4] or 0) for r in rows), sum(int(r[5] or 0) for r in rows)]
     cols = [frame.col("rank"), frame.col("card"), frame.col("holder"), frame.col("card_type"),
@@ -150,7 +156,7 @@ def _entry_lines(conn: Connection, clock: SiteClock, start: datetime, end: datet
                 J.kind.in_((EntryKind.VOID.value, EntryKind.CORRECTION.value)))
          .order_by(J.created_at, J.till_id, J.seq))
     out = []
-    for r in conn.execute(q):
+    for r in conn.execute(q).all():
         void = r[0] == EntryKind.VOID.value
         amount = r[6] + r[7] if void else -(r[8] + r[9])
         out.append(("void" if void else "correction", [
@@ -173,7 +179,7 @@ def _exception_lines(conn: Connection, frame: Frame, clock: SiteClock, start: da
          .where(x.sold_at >= start, x.sold_at < end).order_by(x.sold_at, x.id))
     return [("exception", [frame.t(_exception_kind(r.kind)), _local(clock, r.sold_at),
                            n.tills.get(r.till_id, f"#{r.till_id}"), _user(n, r.cashier_id),
-                           r.number, r.name, int(r.amount)]) for r in conn.execute(q)]
+                           r.number, r.name, int(r.amount)]) for r in conn.execute(q).all()]
 
 
 def _blocked_lines(conn: Connection) -> list[tuple[str, list[Cell]]]:
@@ -182,7 +188,7 @@ def _blocked_lines(conn: Connection) -> list[tuple[str, list[Cell]]]:
          .join(PurseRow, PurseRow.card_id == CardRow.id)
          .where(CardRow.status == "blocked").order_by(CardRow.number))
     return [("blocked", [None, None, None, None, r.number, r.name, int(r.cash)])
-            for r in conn.execute(q)]
+            for r in conn.execute(q).all()]
 
 
 def _shift_lines(conn: Connection, clock: SiteClock, start: datetime, end: datetime,
@@ -192,7 +198,7 @@ def _shift_lines(conn: Connection, clock: SiteClock, start: datetime, end: datet
         s.closed_at >= start, s.closed_at < end, s.difference != 0).order_by(s.closed_at)
     return [("shift", [None, _local(clock, r.closed_at), n.tills.get(r.till_id, f"#{r.till_id}"),
                        _user(n, r.closed_by), None, None, int(r.difference or 0)])
-            for r in conn.execute(q)]
+            for r in conn.execute(q).all()]
 
 
 def exceptions(conn: Connection, frame: Frame, clock: SiteClock, start: datetime,
@@ -202,9 +208,12 @@ def exceptions(conn: Connection, frame: Frame, clock: SiteClock, start: datetime
              + _entry_lines(conn, clock, start, end, n)
              + _shift_lines(conn, clock, start, end, n))
     lines.sort(key=lambda c: EXCEPTION_ORDER.index(c[0]))  # stable: in time within each
+    category: dict[str, str] = {}  # one look-up per category, not per line
     for cat, cells in lines:
         if cells[0] is None:
-            cells[0] = frame.t(f"ex.{cat}")
+            if cat not in category:
+                category[cat] = frame.t(f"ex.{cat}")
+            cells[0] = category[cat]
     cols = [frame.col("category"), frame.col("at"), frame.col("till"), frame.col("cashier"),
             frame.col("card"), frame.col("holder"), frame.col("amount", "exception_amount")]
     notes = [frame.t(f"exwhy.{c}") for c in EXCEPTION_ORDER]

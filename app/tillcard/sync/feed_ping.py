@@ -25,7 +25,7 @@ from tillcard.sync.central import Watchdog
 
 log = logging.getLogger(__name__)
 CHANNEL = "tillcard_feed"  # store.live_feed.FEED_CHANNEL (sync does not read the store's)
-MIN_GAP_S = 0.05  # a till pings at most once per this; pokes meanwhile share the next one
+MIN_GAP_S = 0.2  # a till pings at most once per this; pokes meanwhile share the next one
 PING = text("SELECT pg_notify(:channel, :till)")
 
 
