@@ -122,6 +122,7 @@ class FiguresPanel(QGroupBox):
         self.revenue, self.sales, self.cards = QLabel("—"), QLabel("—"), QLabel("—")
         self.meals = QLabel("")
         self.meals.setObjectName("liveMeals")
+        self.meals.setWordWrap(True)  # a long window name wraps: the feed keeps the width
         for label, name in ((self.revenue, "liveRevenue"), (self.sales, "liveSales"),
                             (self.cards, "liveCards")):
             label.setObjectName(name)
@@ -226,6 +227,7 @@ class LiveTab(QWidget):
         top = QSplitter()
         top.addWidget(feed)
         top.addWidget(self.figures)
+        self.figures.setMaximumWidth(420)  # figures are short; the feed's columns are not
         top.setStretchFactor(0, 3)
         top.setStretchFactor(1, 1)
         top.setSizes([940, 360])
