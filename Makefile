@@ -72,6 +72,7 @@ test: system $(STAMP) $(VENV)/.pcsc lint typecheck imports pytest
 
 screenshot: $(STAMP) $(QM)
 	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot.py resources/screenshots 1024x768 1366x768 1920x1080
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot.py resources/screenshots 1366x768 --language zh_CN
 	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot_office.py resources/screenshots 1024x768 1366x768 1920x1080
 	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot_office.py resources/screenshots 1366x768 --language zh_CN
 	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python installer/screenshot_office_dialogs.py resources/screenshots 1366x768

@@ -4,7 +4,8 @@ Run under Xvfb (``make screenshot``); one picture per screen size, e.g.::
 
     python installer/screenshot.py resources/screenshots 1024x768 1366x768 1920x1080
 
-writes ``cashier-1024x768.png`` and so on. ``--large-type`` takes them in large type
+writes ``cashier-1024x768.png`` and so on (``--language zh_CN``: ``cashier-zh_CN-…``).
+``--large-type`` takes them in large type
 (``-large`` in the name); ``--state`` picks what the counter shows (``quote``, the
 default, or ``collect``: the cash step of a split sale).
 """
@@ -59,11 +60,13 @@ def show_sale(counter: Counter, state: str) -> None:
         w.cash_button.click()
 
 
-def shoot(app: QApplication, out_dir: Path, size: str, *, large: bool, state: str) -> Path:
+def shoot(app: QApplication, out_dir: Path, size: str, *, large: bool, state: str,
+          language: str = "en") -> Path:
     width, height = (int(v) for v in size.split("x"))
     data = Path(tempfile.mkdtemp(prefix="tillcard-shot-"))
     settings = demo_settings(data)
-    settings = settings.model_copy(update={"ui": UiSettings(large_type=large)})
+    settings = settings.model_copy(update={"ui": UiSettings(large_type=large,
+                                                            language=language)})
     qt_app(settings)
     counter = build_demo(data, large_type=large)
     try:
@@ -74,7 +77,8 @@ def shoot(app: QApplication, out_dir: Path, size: str, *, large: bool, state: st
             raise SystemExit("the demo's shift did not open")
         show_sale(counter, state)
         settle(app)
-        name = f"cashier-{size}" + ("-large" if large else "") + (
+        lang = "" if language == "en" else f"-{language}"
+        name = f"cashier{lang}-{size}" + ("-large" if large else "") + (
             f"-{state}" if state != "quote" else "") + ".png"
         out = out_dir / name
         if not w.grab().save(str(out)):
@@ -90,11 +94,13 @@ def main(argv: list[str]) -> int:
     p.add_argument("sizes", nargs="+", help="WIDTHxHEIGHT")
     p.add_argument("--large-type", action="store_true")
     p.add_argument("--state", choices=("quote", "collect"), default="quote")
+    p.add_argument("--language", choices=("en", "zh_CN"), default="en")
     args = p.parse_args(argv)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     app = qt_app(demo_settings(Path(tempfile.gettempdir())))
     for size in args.sizes:
-        out = shoot(app, args.out_dir, size, large=args.large_type, state=args.state)
+        out = shoot(app, args.out_dir, size, large=args.large_type, state=args.state,
+                    language=args.language)
         print(f"saved {out}")
     return 0
 
