@@ -122,8 +122,12 @@ def report_desk(engine: Engine, reads: Engine, currency: Currency, language: str
     def run(session: Session, kind: ReportKind, first: date, last: date) -> Report:
         return service.run(session, kind, first, last, language)
 
+    # read once, here: the tab asks for today on the GUI thread (its presets), which must
+    # not wait on the database; the site clock changes only with `tillcard db site`
+    clock = site_rules(engine).clock
+
     def today() -> date:
-        return site_rules(engine).clock.business_day(datetime.now(UTC))
+        return clock.business_day(datetime.now(UTC))
 
     exporters: dict[str, Callable[[Report, Path], None]] = {
         "pdf": lambda r, p: write_pdf(r, p, language=language),
