@@ -1,7 +1,7 @@
-"""Till heartbeats: a till login reports for its own till only, and a running till reports.
+"""Till heartbeats: a running till reports itself, and the centre keeps its clock.
 
-The centre's ``tillcard_heartbeat`` refuses another till's heartbeat (the login is bound
-to one till) and a malformed document; a running till's sync worker sends one every few
+A till login's attempts at other tills' heartbeats and malformed documents are in
+tests/security/test_report_tables_attacks.py. A running till's sync worker sends one every few
 seconds with its link, unsent entries and the device states the UI wrote into its
 holder; a heartbeat the centre does not answer leaves the link and the selling alone.
 """
@@ -60,33 +60,6 @@ def as_till_1(centre: Centre) -> Iterator[Engine]:
 
 def sqlstate(exc: DBAPIError) -> str:
     return str(getattr(exc.orig, "sqlstate", ""))
-
-
-def test_a_till_login_reports_for_its_own_till_and_no_other(
-        centre: Centre, as_till_1: Engine) -> None:
-    seen = send_heartbeat(as_till_1, 1, {**DOC, "link": "recovering", "unsent": 4})
-    row = heartbeat_of(centre.engine, 1)
-    assert (row.link_state, row.unsent, row.reader_ok, row.seen_at) == (
-        "recovering", 4, True, seen)
-    assert 11 <= (seen - row.link_since).total_seconds() <= 13  # the server's clock
-    with pytest.raises(DBAPIError, match="may not act for till 2") as refused:
-        send_heartbeat(as_till_1, 2, DOC)
-    assert sqlstate(refused.value) == "TC403"
-    assert heartbeat_of(centre.engine, 2) is None
-    with as_till_1.begin() as conn, pytest.raises(DBAPIError, match="permission denied"):
-        conn.execute(text("UPDATE till_heartbeats SET unsent = 0"))  # only through it
-
-
-@pytest.mark.parametrize("bad", [
-    {"link": "asleep"}, {"link": None}, {"unsent": -1}, {"unsent": "3"},
-    {"unsent": 1.5}, {"link_for_s": None}, {"printer": "x" * 41},
-    {"shift": "not-a-uuid"}, {"difference": "-10"}, {"reader_ok": "yes"},
-    {"cashier": -2}, {"version": 7},
-])
-def test_a_malformed_heartbeat_is_refused(as_till_1: Engine, bad: dict[str, Any]) -> None:
-    with pytest.raises(DBAPIError) as refused:
-        send_heartbeat(as_till_1, 1, {**DOC, **bad})
-    assert sqlstate(refused.value) == "TC422"
 
 
 def test_the_state_s_start_stays_while_it_lasts(centre: Centre, as_till_1: Engine) -> None:

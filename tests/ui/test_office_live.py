@@ -34,7 +34,7 @@ from tillcard.services.live import LiveConsole
 from tillcard.store.live_feed import LiveStore, TodayQueries
 from tillcard.store.till_health import HealthQueries, send_heartbeat
 from tillcard.ui.office.live_models import FLAGGED
-from tillcard.ui.office.live_tab import LiveTab
+from tillcard.ui.office.live_tab import FeedThread, LiveTab, join_retired
 from tillcard.ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.postgres
@@ -55,8 +55,8 @@ def tab(qtbot, centre: Centre, tasks: TaskRunner) -> Iterator[LiveTab]:
     t.show()
     qtbot.waitUntil(lambda: t.listening, timeout=WAIT)
     yield t
-    t.stop()
-    qtbot.waitUntil(lambda: tasks.idle, timeout=WAIT)
+    t.stop()  # returns at once: the thread ends by itself
+    qtbot.waitUntil(lambda: tasks.idle and not t.feeding, timeout=WAIT)
 
 
 @pytest.fixture
@@ -156,3 +156,15 @@ def test_screenshot(qtbot, tab: LiveTab, centre: Centre, seller: Seller) -> None
         tab.health_model.index(1, 9).data()), timeout=10_000)
     SHOT.parent.mkdir(parents=True, exist_ok=True)
     assert tab.grab().save(str(SHOT))
+
+
+def test_stopping_the_feed_never_waits_on_the_gui_thread(
+        qtbot, tab: LiveTab, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Signing out or closing the office must not freeze while the feed finishes a wait."""
+    waits: list[int] = []
+    monkeypatch.setattr(FeedThread, "wait", lambda self, *a: waits.append(1) or True)
+    tab.stop()
+    assert waits == []
+    monkeypatch.undo()
+    qtbot.waitUntil(lambda: not tab.feeding, timeout=WAIT)  # it ended by itself
+    assert join_retired(0)  # nothing left for the application's exit to join

@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -63,6 +64,15 @@ FIRST_SCREEN = 200  # today's latest entries shown when the tab opens
 FIGURES_AFTER_MS = 1_000  # entries arrived: today's figures again, at most this often
 
 
+_RETIRED: set[FeedThread] = set()  # stopped, still finishing their last wait
+_RETIRED_JOINED_AT_EXIT: list[bool] = []
+
+
+def join_retired(timeout_ms: int = 5_000) -> bool:
+    """At exit, after the windows are gone: lets every stopped feed thread finish."""
+    return all(t.wait(timeout_ms) for t in list(_RETIRED))
+
+
 class FeedThread(QThread):
     """Listens for entries until interrupted; reconnects after a failure.
 
@@ -83,8 +93,22 @@ class FeedThread(QThread):
         self._stop = threading.Event()
 
     def stop(self) -> None:
+        """Asks the thread to end and returns at once: the GUI thread never waits on it.
+
+        The thread ends by itself within one wait for notifications (half a second) or one
+        query; until then it is kept alive here, unparented, so closing the tab or the
+        office cannot destroy a running QThread. Only the application's exit joins it.
+        """
         self._stop.set()
-        self.wait(5_000)
+        if not self.isRunning():
+            return
+        self.setParent(None)
+        _RETIRED.add(self)
+        self.finished.connect(lambda: _RETIRED.discard(self))
+        app = QCoreApplication.instance()
+        if app is not None and not _RETIRED_JOINED_AT_EXIT:
+            _RETIRED_JOINED_AT_EXIT.append(True)
+            app.aboutToQuit.connect(join_retired)
 
     def run(self) -> None:
         while not self._stop.is_set():
@@ -275,6 +299,11 @@ class LiveTab(QWidget):
         self._health_timer.stop()
         if self._thread is not None:
             self._thread.stop()
+
+    @property
+    def feeding(self) -> bool:
+        """Whether the feed's thread still runs (it ends by itself after ``stop``)."""
+        return self._thread is not None and self._thread.isRunning()
 
     @property
     def listening(self) -> bool:
