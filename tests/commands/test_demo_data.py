@@ -236,3 +236,35 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path: Path, capsys, args: list[s
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and says in err
     assert not (tmp_path / "x.db").exists()
+
+
+def test_owing_cards_are_settled_within_days_not_left_blocked(tmp_path: Path, capsys) -> None:
+    """An offline sale that left a card owing blocks it; its holder tops it up soon after.
+
+    Before, every such card stayed blocked for the rest of the year (a third of the
+    demo's cards), which no site looks like and which swelled the exceptions report.
+    """
+    db = str(tmp_path / "owing.db")
+    assert main(["demo-data", "--db", db, "--entries", "30000", "--days", "60",
+                 "--until", "2026-11-30"]) == 0
+    capsys.readouterr()
+    engine = make_engine(db)
+    try:
+        with engine.connect() as conn:
+            owed = dict(conn.execute(text(
+                "SELECT card_id, max(sold_at) FROM exceptions "
+                "WHERE kind = 'negative_balance' GROUP BY card_id")).all())
+            blocked = set(conn.execute(text(
+                "SELECT id FROM cards WHERE status = 'blocked'")).scalars())
+            settled = {c for c, at in owed.items() if conn.execute(text(
+                "SELECT count(*) FROM journal WHERE card_id = :c AND kind = 'recharge' "
+                "AND created_at > :at"), {"c": c, "at": at}).scalar_one()}
+            cash = dict(conn.execute(text("SELECT card_id, cash FROM purses")).all())
+        assert len(owed) >= 10
+        assert blocked <= set(owed)  # only an overdraft blocks a card
+        assert len(blocked) < len(owed) / 3  # most were settled…
+        assert settled and not settled & blocked  # …by a recharge, which unblocked them
+        assert all(cash[c] < 0 for c in blocked)  # the rest still owe
+        assert verify(engine).ok
+    finally:
+        engine.dispose()

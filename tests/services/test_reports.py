@@ -26,6 +26,7 @@ from sqlalchemy import Engine, bindparam, insert, text
 from tillcard.commands.demo_data import run_demo_data
 from tillcard.domain.cash import CashCount
 from tillcard.domain.clock import SiteClock
+from tillcard.domain.journal import Entry, EntryKind
 from tillcard.domain.office import IssueRequest
 from tillcard.domain.permissions import Role
 from tillcard.domain.reports import Report, ReportKind
@@ -170,6 +171,12 @@ def _service_activity(engine: Engine, now: datetime) -> uuid.UUID:
     svc.report_lost(boss, card, "lost 丢失")
     new = svc.replace(boss, card, "R-0002", "lost 丢失", uid="AA02").new_card_id
     svc.close(boss, new, "left 离职")
+    # a card an offline sale left owing, still blocked (the demo's holders settle theirs)
+    owing = svc.issue(boss, IssueRequest("R-0003", "欠款 Owing", code,
+                                         opening_recharge=1_000, uid="AA03")).card_id
+    with engine.begin() as conn:
+        ledger._append(conn, Entry(uuid.uuid4(), till, 0, EntryKind.SALE, owing, -1_600,
+                                   list_amount=1_600, created_at=now), None)
     return _shifts(engine, till, cashier, now)
 
 

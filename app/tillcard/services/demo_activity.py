@@ -38,6 +38,10 @@ OPEN, CLOSE = 6 * 60 + 30, 21 * 60 + 30
 SALE_SPREAD_US = 60_000_000
 AFTERNOON = (14 * 60 + 30) * 60_000_000  # the second shift takes over
 VOID_RATE, CASH_SALE_RATE, OUTAGE_RATE = 0.005, 0.04, 0.35
+# a card an offline sale left owing is blocked; its holder tops it up at a till within
+# a week, which unblocks it: a site does not keep a third of its cards blocked, and the
+# exceptions report lists the few that still owe
+SETTLE_DAYS = (1, 7)
 MEAL_CUM = (0.2, 0.7)  # a meal holder eats breakfast, lunch or supper: 20, 50, 30 %
 
 
@@ -69,6 +73,7 @@ class CardState:
     replaced_by: int | None = None
     reason: str = ""
     updated: datetime | None = None
+    settles_on: date | None = None  # blocked owing: the day its holder tops it up
 
     def live(self, today: date) -> list[tuple[str, Grant]]:
         if not self.grants:
@@ -252,6 +257,13 @@ class Activity:
             if outage and till == outage[0] and outage[1] <= made < outage[2]:
                 applied = outage[2] + made // 1000  # back-filled, in the order they were made
             events.append((applied, made, k, till, card))
+        owing = [s for s in self.states.values() if s.status == "blocked"
+                 and s.settles_on is not None and s.settles_on <= self.day]
+        for i in range(len(owing)):
+            if tills:
+                made = minute(None)
+                events.append((made, made, n + i, tills[pick(till_cum, rand() * till_top)],
+                               -2 - i))
         events.extend(office.day_events(index))
         events.sort()
         base, after = self.bases()
@@ -268,6 +280,12 @@ class Activity:
             rec = ((after if applied < cutoff else base) + timedelta(microseconds=applied)
                    if offline else at + delay)
             cashier = cashiers[till][0 if made < AFTERNOON else 1]
+            if card <= -2:  # an owing holder settles up
+                debtor = owing[-2 - card]
+                if debtor.status == "blocked" and self.room(1):
+                    self.recharge(debtor, till, self.rng.choice(debtor.kind.recharges)
+                                  + max(0, -debtor.balance(self.day)), at, cashier)
+                continue
             st = active[card] if card >= 0 else None
             for _ in range(3):  # refused (a limit, a meal had): the next in the queue
                 if st is None or self._card_sale(st, till, at, rec, cashier, offline, made):
@@ -393,6 +411,7 @@ class Activity:
                    rec: datetime) -> None:
         """A back-filled sale left the card owing: blocked, and a manager's exception."""
         st.status = "blocked"
+        st.settles_on = self.day + timedelta(days=self.rng.randint(*SETTLE_DAYS))
         self.exceptions.append((eid, till, st.card.id, cashier, "negative_balance", st.cash,
                                 _aware(at), _aware(rec)))
 

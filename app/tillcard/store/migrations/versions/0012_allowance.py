@@ -15,12 +15,11 @@ Revision ID: 0012
 Revises: 0011
 """
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
 
 import sqlalchemy as sa
 from alembic import op
+
+from tillcard.store.migrations.earlier import migration as _migration
 
 revision = "0012"
 down_revision = "0011"
@@ -28,17 +27,8 @@ branch_labels = None
 depends_on = None
 
 PATH = "SET search_path = pg_catalog, public, pg_temp"
-HERE = Path(__file__).parent
 
 
-def _migration(name: str) -> ModuleType:
-    path = next(HERE.glob(f"{name}_*.py"))
-    spec = importlib.util.spec_from_file_location(f"tillcard_migration_{name}", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _swap(sql: str, old: str, new: str, count: int = 1) -> str:

@@ -19,32 +19,22 @@ Revision ID: 0015
 Revises: 0014
 """
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
 
 import sqlalchemy as sa
 from alembic import op
+
+from tillcard.store.migrations.earlier import migration as _migration
 
 revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
 
-HERE = Path(__file__).parent
 _MINUTE = ("date_part('hour', {at} AT TIME ZONE {zone})::int * 60\n"
            "                    + date_part('minute', {at} AT TIME ZONE {zone})::int")
 _LOCK_COLS = "    SELECT p.card_id, p.cash, p.allowance, p.day, p.day_amount, p.day_count,"
 
 
-def _migration(name: str) -> ModuleType:
-    path = next(HERE.glob(f"{name}_*.py"))
-    spec = importlib.util.spec_from_file_location(f"tillcard_migration_{name}", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _swap(sql: str, old: str, new: str, count: int = 1) -> str:

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import tillcard.store.types
+from tillcard.store.migrations.earlier import migration
 
 revision = "0017"
 down_revision = "0016"
@@ -38,18 +39,8 @@ depends_on = None
 PATH = "SET search_path = pg_catalog, public, pg_temp"
 CHANNEL = "tillcard_feed"  # store.live_feed.FEED_CHANNEL; the payload: a till id
 
-# the caller's right to a till: as migration 0008's _CALLER
-_CALLER = """
-    IF NOT EXISTS (SELECT 1 FROM tills WHERE id = p_till) THEN
-        RAISE EXCEPTION 'unknown till %', p_till USING ERRCODE = 'TC404';
-    END IF;
-    SELECT till_id INTO v_bound FROM till_logins WHERE login = session_user::text;
-    IF v_bound IS DISTINCT FROM p_till AND session_user <> current_user
-       AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) THEN
-        RAISE EXCEPTION 'login % may not act for till %', session_user, p_till
-            USING ERRCODE = 'TC403';
-    END IF;
-"""
+# the caller's right to a till: its own login, or the owner (migration 0008's check)
+_CALLER = migration("0008")._CALLER
 
 # an optional whole number 0..999999999 in the document (JSON number, no sign, no point)
 _NUM = "(json_typeof(p_doc->'{k}') IS NULL OR json_typeof(p_doc->'{k}') = 'null' " \
