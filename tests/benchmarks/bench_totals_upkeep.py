@@ -9,7 +9,9 @@ One database, seeded once; then rounds of ``tillcard bench``'s load (``commands.
 every round (ABAB…, or ABCABC…) so all see the same drift of a shared two-core machine:
 
 - ``with``: every trigger on, as in production, the tills selling only;
-- ``no totals``: the day totals' trigger (``journal_day_totals``, migration 0016) off;
+- ``no totals``: the projection trigger's function (``tillcard_journal_apply``, which
+  keeps the day totals since migration 0019) replaced by the same function without the
+  totals' upsert (the migration's own text with the upsert left out), put back after;
 - ``with ping``: every trigger on, and each till pinging the live console after its
   charges as a real till does (``--feed-ping`` of ``tillcard bench``: ``pg_notify`` in a
   transaction of its own, at most one per 50 ms per till; the journal has no NOTIFY
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import time
 from typing import Any
@@ -41,24 +44,26 @@ from sqlalchemy import Engine, text
 from tillcard.commands.bench import CARD_BALANCE, _run, default_procs
 from tillcard.commands.bench_data import seed_cards
 from tillcard.commands.bench_offline import scratch_db
-from tillcard.store.day_totals import TRIGGER, rebuild_day_totals
+from tillcard.store.day_totals import rebuild_day_totals
 from tillcard.store.engine import make_engine
 from tillcard.store.migrate import upgrade
+from tillcard.store.migrations.earlier import migration
+
+# the projection as migration 0019 leaves it, with the day totals and without
+_M19 = migration("0019")
+APPLY = {"with": _M19.APPLY.replace("{totals}", _M19.totals_insert()),
+         "no totals": _M19.APPLY.replace("{totals}", "")}
 
 
-def triggers(engine: Engine) -> set[str]:
-    with engine.connect() as conn:
-        return set(conn.execute(text(
-            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'journal'::regclass "
-            "AND NOT tgisinternal")).scalars())
+def one_line(sql: str) -> str:
+    """A statement for the single-user backend, which ends a command at a newline."""
+    return " ".join(re.sub(r"--[^\n]*", "", sql).split())
 
 
-def switch(engine: Engine, off: set[str], every: set[str]) -> None:
-    """Exactly the triggers in ``off`` disabled, the others of ``every`` enabled."""
+def switch(engine: Engine, totals: bool) -> None:
+    """The projection with the day totals' upsert, or without it."""
     with engine.begin() as conn:
-        for name in sorted(every):
-            verb = "DISABLE" if name in off else "ENABLE"
-            conn.execute(text(f"ALTER TABLE journal {verb} TRIGGER {name}"))
+        conn.execute(text(APPLY["with" if totals else "no totals"]))
 
 
 def cost(label: str, runs: dict[str, list[float]], without: str, with_all: str = "with"
@@ -105,8 +110,8 @@ def count_instructions(cycles: int) -> None:
         sql = ir.prepare(ir.HERE, data, user)
         few = max(cycles // 10, 2)
         per: dict[str, float] = {}
-        for label, off in [("with", False), ("no totals", True)]:
-            head = f"ALTER TABLE journal {'DISABLE' if off else 'ENABLE'} TRIGGER {TRIGGER}\n"
+        for label in ("with", "no totals"):
+            head = one_line(APPLY[label]) + "\n"
             low = ir.instructions(data, user, head + ir.script(sql, few), Path(tmp, "a"))
             high = ir.instructions(data, user, head + ir.script(sql, cycles), Path(tmp, "b"))
             per[label] = (high - low) / (cycles - few)
@@ -134,12 +139,10 @@ def main() -> None:
         engine = make_engine(url)
         upgrade(engine)
         cards = seed_cards(engine, args.cards, CARD_BALANCE, args.tills)
-        every = triggers(engine) & {TRIGGER}
-        # variant: (triggers off, tills ping the feed)
-        variants: dict[str, tuple[set[str], bool]] = {
-            "with": (set(), False), "no totals": ({TRIGGER}, False),
-            "with ping": (set(), True)}
-        print(f"journal triggers measured: {sorted(every)}; {args.tills} tills, "
+        # variant: (the day totals kept, tills ping the feed)
+        variants: dict[str, tuple[bool, bool]] = {
+            "with": (True, False), "no totals": (False, False), "with ping": (True, True)}
+        print(f"{args.tills} tills, "
               f"{args.cards} cards, {args.rounds} rounds of {args.seconds:g} s each")
         runs: dict[str, list[float]] = {v: [] for v in variants}
         try:
@@ -147,8 +150,8 @@ def main() -> None:
                 order = list(variants)
                 order = order[r % len(order):] + order[:r % len(order)]  # rotate the lead
                 for v in order:
-                    off, ping = variants[v]
-                    switch(engine, off, every)
+                    totals, ping = variants[v]
+                    switch(engine, totals)
                     res: dict[str, Any] = _run(url, args.tills, args.seconds, cards, [],
                                                naive=False, procs=default_procs(),
                                                feed_ping=ping)
@@ -157,7 +160,7 @@ def main() -> None:
                           f"p95 {res['p95_ms']} ms errors {res['errors']} "
                           f"pings {res['feed_pings'] / args.seconds:.0f}/s", flush=True)
         finally:
-            switch(engine, set(), every)
+            switch(engine, True)
         for v, rates in runs.items():
             print(f"median {v:>9}: {statistics.median(rates):.0f} charges/s "
                   f"({min(rates):.0f}-{max(rates):.0f})")

@@ -310,4 +310,7 @@ def test_the_roles_table_in_the_readme_is_what_the_database_enforces(site: Site)
                        ("tillcard_recharge", "tillcard_admin"),
                        *{(fn.split("(")[0], "tillcard_admin") for fn in sql_0013.ADMIN}}
     for name, config in definers:  # every SECURITY DEFINER function pins its search_path
-        assert config == ["search_path=pg_catalog, public, pg_temp"], name
+        assert config[0] == "search_path=pg_catalog, public, pg_temp", name
+        # and may set nothing else but the sale's planner settings (migration 0019)
+        assert set(config[1:]) <= {"enable_seqscan=off", "jit=off", "join_collapse_limit=1"
+                                   }, name

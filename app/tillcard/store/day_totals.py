@@ -1,10 +1,12 @@
 """The centre's day totals: the reports' facts kept by PostgreSQL as entries are applied.
 
 Migration 0016 keeps ``day_totals`` with a trigger on ``journal``, one upsert per entry in
-the entry's own transaction, so a report over a year adds some hundred thousand facts, not
-ten million entries. The rules are ``domain.report_facts.key_of``'s, in SQL; tests hold
-the table, its rebuild and ``store.report_facts.journal_facts`` (the same rules in Python)
-to each other. SQLite keeps no such table: a standalone site's facts come from its journal.
+the entry's own transaction (since 0019 at the end of the projection trigger itself: one
+row trigger per entry costs less than two), so a report over a year adds some hundred
+thousand facts, not ten million entries. The rules are ``domain.report_facts.key_of``'s,
+in SQL; tests hold the table, its rebuild and ``store.report_facts.journal_facts`` (the
+same rules in Python) to each other. SQLite keeps no such table: a standalone site's
+facts come from its journal.
 
 ``rebuild_day_totals`` recomputes the table in one set-based statement: after a bulk load
 that paused the trigger (``tillcard demo-data``), or as a repair.
@@ -43,7 +45,9 @@ from tillcard.domain.report_facts import (
 from tillcard.store.report_facts import journal_facts
 from tillcard.store.schema import Base
 
-TRIGGER = "journal_day_totals"  # on ``journal``; a bulk load may pause it, then rebuild
+# on ``journal``, the projection that also keeps the totals (migration 0019); a bulk load
+# pauses it, then rebuilds
+TRIGGER = "journal_apply"
 
 BOOTH_SHARES = Table(
     "booth_shares", Base.metadata,
