@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_db_commands(sub, _db_url)
 
+    from tillcard.commands.archive_cmd import add_archive_command
+
+    add_archive_command(sub)
+
     from tillcard.commands.bench import add_bench_command
 
     add_bench_command(sub)

@@ -66,13 +66,22 @@ SEED = textwrap.dedent("""
     call = re.sub(r'"\\s*"', "", call)
     engine = make_engine(sys.argv[1])
     upgrade(engine)
+    if int(sys.argv[3]):  # a site that keeps that many months live (migration 0020)
+        from datetime import UTC, datetime
+        from tillcard.store import partitions as p
+        y, m = datetime.now(UTC).year, datetime.now(UTC).month
+        for _ in range(int(sys.argv[3])):
+            y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+        since = p.month_of(datetime(y, m, 1, tzinfo=UTC))
+        with engine.begin() as conn:
+            p.ensure_partitions(conn, since=since)
     ids = seed_cards(engine, CARDS, CARD_BALANCE * 100, TILLS)
     engine.dispose()
     print(json.dumps({"state": STATE_SQL, "call": call, "ids": ids}))
 """).replace("CARDS, CARD_BALANCE * 100, TILLS", f"{CARDS}, CARD_BALANCE * 100, {TILLS}")
 
 
-def prepare(tree: Path, data: Path, user: str) -> dict[str, object]:
+def prepare(tree: Path, data: Path, user: str, months: int = 0) -> dict[str, object]:
     """A private cluster in ``data``, migrated and seeded by ``tree``; its SQL per cycle."""
     import json
 
@@ -88,7 +97,7 @@ def prepare(tree: Path, data: Path, user: str) -> dict[str, object]:
         subprocess.run([pg_bin("createdb"), "-h", str(data), "-p", str(port), "-U", user,
                         "bench"], check=True, capture_output=True)
         url = f"postgresql://{user}@/bench?host={data}&port={port}"
-        out = subprocess.run([sys.executable, "-c", SEED, url, str(tree)], env=env,
+        out = subprocess.run([sys.executable, "-c", SEED, url, str(tree), str(months)], env=env,
                              check=True, capture_output=True, text=True).stdout
     finally:
         subprocess.run(as_owner([pg_bin("pg_ctl"), "-D", str(data), "-w", "stop"]),
@@ -130,6 +139,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tree", type=Path, default=HERE)
     ap.add_argument("--cycles", type=int, default=400)
+    ap.add_argument("--months", type=int, default=0,
+                    help="past months' partitions to create first (a site keeping them "
+                         "live; migration 0020)")
     ap.add_argument("--keep", type=Path, help="copy the larger run's callgrind output here "
                     "(read it with callgrind_annotate)")
     args = ap.parse_args()
@@ -142,14 +154,15 @@ def main() -> int:
         if os.geteuid() == 0:
             shutil.chown(tmp, "postgres")
         data = Path(tmp, "data")
-        sql = prepare(args.tree.resolve(), data, user)
+        sql = prepare(args.tree.resolve(), data, user, args.months)
         few = max(args.cycles // 10, 2)
         low = instructions(data, user, script(sql, few), Path(tmp, "few.out"))
         high = instructions(data, user, script(sql, args.cycles), Path(tmp, "many.out"))
         if args.keep:
             shutil.copy(Path(tmp, "many.out"), args.keep)
     per = (high - low) / (args.cycles - few)
-    print(f"{args.tree}: {per:,.0f} instructions per quote + sale "
+    print(f"{args.tree}{f' ({args.months} past months)' if args.months else ''}: "
+          f"{per:,.0f} instructions per quote + sale "
           f"({args.cycles} and {few} cycles: {high:,} and {low:,})")
     return 0
 

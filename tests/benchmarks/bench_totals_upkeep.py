@@ -49,10 +49,10 @@ from tillcard.store.engine import make_engine
 from tillcard.store.migrate import upgrade
 from tillcard.store.migrations.earlier import migration
 
-# the projection as migration 0019 leaves it, with the day totals and without
-_M19 = migration("0019")
-APPLY = {"with": _M19.APPLY.replace("{totals}", _M19.totals_insert()),
-         "no totals": _M19.APPLY.replace("{totals}", "")}
+# the projection as migrations 0019 and 0020 leave it, with the day totals and without
+_M19, _M20 = migration("0019"), migration("0020")
+APPLY = {"with": _M20.apply_with_keys(_M19.APPLY.replace("{totals}", _M19.totals_insert())),
+         "no totals": _M20.apply_with_keys(_M19.APPLY.replace("{totals}", ""))}
 
 
 def one_line(sql: str) -> str:

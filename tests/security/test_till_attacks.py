@@ -307,6 +307,8 @@ def test_the_roles_table_in_the_readme_is_what_the_database_enforces(site: Site)
                        ("tillcard_lease", "tillcard_till"),
                        ("tillcard_reprovision", "tillcard_till"),
                        ("tillcard_heartbeat", "tillcard_till"),  # 0017: moves no money
+                       # 0020: creates the coming months' partitions, moves no money
+                       ("tillcard_ensure_partitions", "tillcard_till"),
                        ("tillcard_recharge", "tillcard_admin"),
                        *{(fn.split("(")[0], "tillcard_admin") for fn in sql_0013.ADMIN}}
     for name, config in definers:  # every SECURITY DEFINER function pins its search_path

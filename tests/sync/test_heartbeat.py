@@ -12,7 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -24,6 +24,7 @@ from tests.pg import LOGINS, till_login_engine
 from tests.sync.conftest import TillFactory
 from tests.sync.proxy import Proxy
 from tillcard.store.ledger import SaleRequest
+from tillcard.store.partitions import AHEAD, add_months, detach, month_of, months
 from tillcard.store.roles import create_roles, create_till_login
 from tillcard.store.till_health import HEARTBEATS, send_heartbeat
 from tillcard.sync.heartbeat import HeartbeatSender
@@ -86,6 +87,9 @@ def test_a_running_till_s_sync_worker_sends_heartbeats(
     till.devices.set_printer("paper out", 2)
     till.devices.set_reader(False, "no reader connected")
     till.link.backoff = Backoff(0.05, 0.2)
+    coming = add_months(month_of(datetime.now(UTC)), AHEAD)
+    with centre.engine.begin() as conn:  # a quiet quarter: the last coming month missing
+        detach(conn, coming)
     worker = SyncWorker(till, 0.5)
     worker.heartbeat = HeartbeatSender(till, till.devices, every=0.2)  # the test's pace
     worker.start()
@@ -99,6 +103,9 @@ def test_a_running_till_s_sync_worker_sends_heartbeats(
         till.devices.set_printer("ok", 0)
         wait_until(lambda: heartbeat_of(centre.engine, 1).printer == "ok", 5,
                    "the printer's new state")
+        # the first heartbeat also had the centre make its coming months
+        with centre.engine.connect() as conn:
+            assert coming in months(conn)
     finally:
         worker.stop()
     assert worker.heartbeat.sent >= 2 and worker.heartbeat.failed == 0

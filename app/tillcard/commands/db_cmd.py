@@ -60,7 +60,10 @@ def add_db_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     ver.add_argument("--anchor", type=Path, metavar="FILE",
                      help="compare each till's chain with the heads recorded in FILE by an "
                           "earlier run, then record the current ones there")
-    ver.set_defaults(func=lambda a: _verify(db_url(a), a.anchor))
+    ver.add_argument("--archive", type=Path, metavar="DIR",
+                     help="the folder of `tillcard archive`: check the archived months' "
+                          "files entry by entry, and each chain across them")
+    ver.set_defaults(func=lambda a: _verify(db_url(a), a.anchor, a.archive))
 
 
 def _path_problem(url: str, *, must_exist: bool) -> str | None:
@@ -169,7 +172,7 @@ def _site(args: argparse.Namespace, url: str) -> int:
     return 0
 
 
-def _verify(url: str, anchor: Path | None) -> int:
+def _verify(url: str, anchor: Path | None, archive: Path | None = None) -> int:
     from tillcard.store.engine import make_engine
     from tillcard.store.verify import load_anchor, save_anchor, verify
 
@@ -179,12 +182,14 @@ def _verify(url: str, anchor: Path | None) -> int:
         print(f"tillcard verify: {exc}", file=sys.stderr)
         return 2
     problem = _path_problem(url, must_exist=True)
+    if problem is None and archive is not None and not archive.is_dir():
+        problem = f"{archive}: no such folder"
     if problem:
         print(f"tillcard verify: {problem}", file=sys.stderr)
         return 2
     engine = make_engine(url)
     try:
-        rep = verify(engine, recorded)
+        rep = verify(engine, recorded, archive)
     finally:
         engine.dispose()
     for problem in rep.problems:

@@ -8,7 +8,9 @@ its foreign keys; the journal then streams in through one long COPY of preformat
 Before commit the indexes are built again from their own definitions (a sorted build, not
 ten million insertions), the foreign keys are added again (which checks every row), the
 purses, bonus grants, chain heads and exceptions computed by the generator are written and
-the day totals rebuilt. Every unique index and check constraint stays on throughout. On
+the day totals rebuilt. Every unique index and check constraint stays on throughout. A
+partitioned journal (migration 0020) gets each month's partition before the COPY reaches
+it, and its side tables of ids, voids and corrections are filled at once afterwards. On
 SQLite, for small loads, the journal goes in through its triggers like any entry, which
 project it; only what no trigger writes (day counters, card statuses) is written
 afterwards. Either way ``tillcard verify`` is the judge.
@@ -27,6 +29,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, tex
 
 from tillcard.domain.cards import CardType
 from tillcard.domain.journal import GENESIS_HASH
+from tillcard.store import partitions
 from tillcard.store.schema import (
     AllowanceBatchRow,
     CardRow,
@@ -59,6 +62,13 @@ _PLAIN_INDEXES = """SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_inde
                      ORDER BY c.relname"""
 _FOREIGN_KEYS = """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
                     WHERE conrelid = 'journal'::regclass AND contype = 'f' ORDER BY conname"""
+# migration 0020's side tables, filled at once for the loaded journal (their trigger off)
+_SIDE_FILL = (
+    "INSERT INTO journal_ids (id, created_at) SELECT id, created_at FROM journal",
+    "INSERT INTO journal_voids (void_of) SELECT void_of FROM journal WHERE void_of IS NOT NULL",
+    "INSERT INTO journal_corrections (refers_to) SELECT refers_to FROM journal "
+    "WHERE kind = 'correction' AND refers_to IS NOT NULL",
+)
 _UUIDS = frozenset(("id", "refers_to", "void_of"))
 _INSTANTS = frozenset(("created_at", "recorded_at"))
 _TEXTS = frozenset(("kind", "bonus_parts", "grant_id", "prev_hash", "hash"))
@@ -127,6 +137,8 @@ class BulkLoad:
         self._paused: list[tuple[str, str]] = []
         self._dropped: list[tuple[str, str]] = []  # index name, its CREATE statement
         self._foreign: list[tuple[str, str]] = []  # constraint name, its definition
+        self._partitioned = False
+        self._months: set[date] = set()  # the journal's monthly partitions (PostgreSQL)
 
     # -- reference data -------------------------------------------------------------------
 
@@ -195,6 +207,9 @@ class BulkLoad:
             c.execute(text(f'ALTER TABLE journal DROP CONSTRAINT "{name}"'))
         for name, _ in self._dropped:
             c.execute(text(f'DROP INDEX "{name}"'))
+        self._partitioned = partitions.is_partitioned(c)
+        if self._partitioned:
+            self._months = set(partitions.months(c))
 
     def lines(self, chunk: str) -> None:
         """Journal lines in COPY's text format, in each till's chain order.
@@ -208,6 +223,8 @@ class BulkLoad:
             self.conn.execute(insert(J), [_sqlite_line(line)
                                           for line in chunk.splitlines()])
             return
+        if self._partitioned:
+            self._partitions_for(chunk)
         if self._journal is None:
             stack = ExitStack()
             raw = self._raw()
@@ -215,6 +232,23 @@ class BulkLoad:
             self._journal = stack, stack.enter_context(cur.copy(
                 f"COPY journal ({', '.join(COLUMNS)}) FROM STDIN"))
         self._journal[1].write(chunk)
+
+    def _partitions_for(self, chunk: str) -> None:
+        """Partitions for the months from the chunk's first line to its last, before COPY.
+
+        Lines come in time order; a stray one lands in the default partition, split out by
+        ``restore``.
+        """
+        first = chunk[:chunk.find("\n")].rsplit("\t", 4)[1]
+        last = chunk.rstrip("\n").rsplit("\n", 1)[-1].rsplit("\t", 4)[1]
+        m = partitions.month_of(date.fromisoformat(first[:7] + "-01"))
+        end = partitions.month_of(date.fromisoformat(last[:7] + "-01"))
+        while m <= end:
+            if m not in self._months:
+                self.end_lines()  # DDL between two COPYs
+                partitions.create_month(self.conn, m)
+                self._months.add(m)
+            m = partitions.next_month(m)
 
     def end_lines(self, exc: BaseException | None = None) -> None:
         """Ends the open COPY: done, or (``exc``) abandoned so the transaction can roll back."""
@@ -237,12 +271,21 @@ class BulkLoad:
         c = self.conn
         c.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
         c.execute(text("SET LOCAL max_parallel_maintenance_workers = 2"))
+        if self._partitioned:  # the uniqueness the side tables keep (migration 0020)
+            for sql in _SIDE_FILL:
+                c.execute(text(sql))
         for _, definition in self._dropped:
-            c.execute(text(definition))
+            # a partitioned index reads "ON ONLY journal": built so, it would cover no month
+            c.execute(text(definition.replace(" ON ONLY ", " ON ", 1)))
         for name, definition in self._foreign:
             c.execute(text(f'ALTER TABLE journal ADD CONSTRAINT "{name}" {definition}'))
         for table, trigger in self._paused:
             c.execute(text(f'ALTER TABLE {table} ENABLE TRIGGER "{trigger}"'))
+        if self._partitioned:  # a stray line in the default partition: its month split out
+            oldest = c.execute(text(f"SELECT min(created_at) FROM {partitions.DEFAULT}")
+                               ).scalar_one()
+            if oldest is not None:
+                partitions.ensure_partitions(c, since=partitions.month_of(oldest))
 
     # -- what the trigger would have written ----------------------------------------------
 

@@ -21,7 +21,13 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate; on PostgreSQL also create the journal's coming months (``store.partitions``)."""
     command.upgrade(alembic_config(engine), revision)
+    if engine.dialect.name == "postgresql":
+        from tillcard.store.partitions import ensure_partitions
+
+        with engine.begin() as conn:
+            ensure_partitions(conn)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -29,6 +29,7 @@ TILL_FUNCTIONS = (
     "tillcard_lease(integer, text, text, integer, integer)",
     "tillcard_reprovision(integer, integer, text)",
     "tillcard_heartbeat(integer, json)",  # its own till's health (migration 0017)
+    "tillcard_ensure_partitions()",  # the journal's coming months (migration 0020)
 )
 ADMIN_FUNCTIONS = (
     "tillcard_recharge(uuid, integer, bigint, bigint, integer)",

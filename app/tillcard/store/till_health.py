@@ -57,6 +57,15 @@ def send_heartbeat(engine: Engine, till_id: int, doc: dict[str, Any]) -> datetim
     return datetime.fromisoformat(str(answer["seen_at"]))
 
 
+def ensure_months(engine: Engine) -> int:
+    """Ask the centre to create the journal's coming monthly partitions; how many it made.
+
+    The centre has no scheduler of its own; the tills run all day (migration 0020).
+    """
+    with engine.begin() as conn:
+        return int(conn.execute(text("SELECT tillcard_ensure_partitions()")).scalar_one())
+
+
 @dataclass(frozen=True)
 class LocalShifts:
     """A till's open shift and its last closed one, from its own database."""

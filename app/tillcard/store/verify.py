@@ -11,6 +11,8 @@ it (``tillcard verify --anchor FILE``) and names a chain that later got shorter 
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 import json
 import uuid
 from collections import defaultdict
@@ -21,7 +23,7 @@ from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, text
 
 from tillcard.domain.journal import GENESIS_HASH, Entry, EntryKind
 from tillcard.store.mapping import entry_from
@@ -81,11 +83,15 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-def verify(engine: Engine, anchor: dict[int, tuple[int, str]] | None = None) -> VerifyReport:
+def verify(engine: Engine, anchor: dict[int, tuple[int, str]] | None = None,
+           archive: Path | None = None) -> VerifyReport:
     """Read-only check; streams the journal so a large one does not fill memory.
 
     ``anchor``: heads recorded earlier (``load_anchor``); a till whose chain is now shorter,
-    or whose entry at the anchored number has another hash, is reported.
+    or whose entry at the anchored number has another hash, is reported. Months archived
+    by ``tillcard archive`` are taken from the manifests recorded in the database (each
+    till's chain continues from the month's last entry, the totals carry its sums);
+    ``archive``: the folder of their files, read and checked entry by entry instead.
     """
     rep = VerifyReport()
     t = _Totals()
@@ -94,19 +100,28 @@ def verify(engine: Engine, anchor: dict[int, tuple[int, str]] | None = None) -> 
     with snapshot(engine) as conn:
         heads = {r.id: (r.last_seq, r.last_hash) for r in conn.execute(select(TillRow))}
         rep.tills = len(heads)
-        expected: dict[int, tuple[int, str]] = {}
+        expected: dict[int, tuple[int, str, str]] = {}
         at_anchor: dict[int, str] = {}
-        rows = conn.execution_options(yield_per=2000).execute(
+        live = conn.execution_options(yield_per=2000).execute(
             select(J).order_by(J.c.till_id, J.c.seq))
-        for row in rows:
+        sources, carried = _archive_sources(conn, archive, t, rep.problems)
+        for source, row in heapq.merge(((LIVE, r) for r in live), *sources,
+                                       key=lambda x: (x[1].till_id, x[1].seq)):
+            if isinstance(row, _Carried):
+                _carry(row, source, expected, rep.problems, anchor, at_anchor)
+                continue
             rep.entries += 1
             e = entry_from(row)
-            seq, prev = expected.get(e.till_id, (0, GENESIS_HASH))
+            seq, prev, before = expected.get(e.till_id, (0, GENESIS_HASH, source))
             where = f"till {e.till_id} entry {e.seq} ({e.id})"
+            if source != LIVE:
+                where += f" in {source}"
             if e.seq != seq + 1:
                 rep.problems.append(f"{where}: sequence gap, expected {seq + 1}")
             if e.prev_hash != prev:
-                rep.problems.append(f"{where}: previous hash does not match the chain")
+                rep.problems.append(
+                    f"{where}: previous hash does not match the chain" if before == source
+                    else f"{where}: does not continue the chain of {before}")
             if e.hash != row.hash:
                 rep.problems.append(f"{where}: content does not match its hash (edited?)")
             if e.bonus_delta != row.bonus_delta:
@@ -115,20 +130,111 @@ def verify(engine: Engine, anchor: dict[int, tuple[int, str]] | None = None) -> 
                     row.void_of != e.refers_to:
                 rep.problems.append(f"{where}: void_of does not name the sale it refers to")
             rep.problems.extend(f"{where}: {p}" for p in shape_problems(e))
-            expected[e.till_id] = (e.seq, row.hash)
+            expected[e.till_id] = (e.seq, row.hash, source)
             if e.till_id in anchor and e.seq == anchor[e.till_id][0]:
                 at_anchor[e.till_id] = row.hash
             _count(t, e)
         for till, (seq, h) in heads.items():
-            if expected.get(till, (0, GENESIS_HASH)) != (seq, h):
+            if expected.get(till, (0, GENESIS_HASH, LIVE))[:2] != (seq, h):
                 rep.problems.append(f"till {till}: chain head does not match its last entry")
         rep.heads = dict(heads)
         rep.problems.extend(_anchor_problems(anchor, heads, at_anchor))
-        rep.problems.extend(_void_problems(t))
-        rep.problems.extend(_transfer_problems(t))
+        unseen = _archived_ids(conn) if carried else None
+        rep.problems.extend(_void_problems(t, unseen))
+        rep.problems.extend(_transfer_problems(t, unseen))
         rep.problems.extend(_grant_problems(conn, t))
         rep.cards = _purse_problems(conn, t, rep.problems)
     return rep
+
+
+LIVE = "the live journal"
+
+
+@dataclass(frozen=True)
+class _Carried:
+    """A till's entries in an archived month not read: its first and last, from the manifest."""
+
+    till_id: int
+    seq: int
+    first_prev_hash: str
+    last_seq: int
+    last_hash: str
+    rows: int
+
+
+def _archive_sources(conn: Connection, folder: Path | None, t: _Totals, problems: list[str]
+                     ) -> tuple[list[Iterator[tuple[str, Any]]], bool]:
+    """Each archived month as a stream in chain order, and whether one was carried.
+
+    A month's file's rows; without the file, each till's span from the manifest recorded
+    in the database, the month's totals carried into ``t``.
+    """
+    from tillcard.store.archive import archived, read_rows
+
+    sources: list[Iterator[tuple[str, Any]]] = []
+    carried = False
+    for month, doc in archived(conn).items():
+        name = f"archive {month:%Y-%m}"
+        path = None if folder is None else folder / str(doc["file"])
+        if path is not None and path.is_file():
+            if _sha256(path) != doc["sha256"]:
+                problems.append(f"{name}: {path} was altered (its SHA-256 is not the one "
+                                "recorded when it was archived)")
+            sources.append(_labelled(name, read_rows(path)))
+            continue
+        if path is not None:
+            problems.append(f"{name}: {path} is missing (its chains and totals are taken "
+                            "from the manifest recorded when it was archived)")
+        carried = True
+        sources.append(iter(sorted(
+            ((name, _Carried(int(k), int(v["first_seq"]), str(v["first_prev_hash"]),
+                             int(v["last_seq"]), str(v["last_hash"]), int(v["rows"])))
+             for k, v in doc["tills"].items()), key=lambda x: (x[1].till_id, x[1].seq))))
+        for card, (cash, bonus, allowance) in doc["cards"].items():
+            t.cash[int(card)] += cash
+            t.bonus[int(card)] += bonus
+            t.allowance[int(card)] += allowance
+        for gid, moved in doc["grant_parts"].items():
+            t.grants[gid] += moved
+        for gid, (card, amount, expires, origin) in doc["grants_made"].items():
+            t.grants[gid] += amount
+            t.made[gid] = _Grant(card, amount, date.fromisoformat(expires), uuid.UUID(origin))
+    return sources, carried
+
+
+def _labelled(name: str, rows: Iterator[Any]) -> Iterator[tuple[str, Any]]:
+    for row in rows:
+        yield name, row
+
+
+def _carry(c: _Carried, source: str, expected: dict[int, tuple[int, str, str]],
+           problems: list[str], anchor: dict[int, tuple[int, str]],
+           at_anchor: dict[int, str]) -> None:
+    seq, prev, before = expected.get(c.till_id, (0, GENESIS_HASH, source))
+    if (c.seq, c.first_prev_hash) != (seq + 1, prev):
+        problems.append(f"till {c.till_id}: {source} does not continue the chain of "
+                        f"{before} (entry {c.seq})")
+    expected[c.till_id] = (c.last_seq, c.last_hash, source)
+    if c.till_id in anchor and c.seq <= anchor[c.till_id][0] <= c.last_seq:
+        # inside a month not read: only its last entry's hash is known
+        at_anchor[c.till_id] = (c.last_hash if anchor[c.till_id][0] == c.last_seq
+                                else anchor[c.till_id][1])
+
+
+def _archived_ids(conn: Connection) -> Callable[[uuid.UUID | None], bool]:
+    """Whether an entry id was recorded and is no longer in the journal (archived)."""
+    def gone(entry: uuid.UUID | None) -> bool:
+        if entry is None:
+            return False
+        return conn.execute(text(
+            "SELECT EXISTS (SELECT 1 FROM journal_ids WHERE id = :i) AND NOT EXISTS "
+            "(SELECT 1 FROM journal WHERE id = :i)"), {"i": entry}).scalar_one() is True
+    return gone
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _count(t: _Totals, e: Entry) -> None:
@@ -229,11 +335,14 @@ _OFFICE_SHAPES: dict[EntryKind, Callable[[Entry, list[int]], bool]] = {
 }
 
 
-def _transfer_problems(t: _Totals) -> list[str]:
+def _transfer_problems(t: _Totals, archived: Callable[[uuid.UUID | None], bool] | None = None
+                       ) -> list[str]:
     """What a replaced card gave up arrives whole on one other card, and only that."""
     found = []
     for out_id, ins in t.received.items():
         out = t.sent.get(out_id)
+        if out is None and archived is not None and archived(out_id):
+            continue  # left in an archived month not read
         if out is None:
             found.append(f"transfer {out_id}: arrived but never left a card")
             continue
@@ -249,7 +358,8 @@ def _transfer_problems(t: _Totals) -> list[str]:
     return found
 
 
-def _void_problems(t: _Totals) -> list[str]:
+def _void_problems(t: _Totals, archived: Callable[[uuid.UUID | None], bool] | None = None
+                   ) -> list[str]:
     found = []
     seen: set[uuid.UUID] = set()
     for v in t.voids:
@@ -258,6 +368,8 @@ def _void_problems(t: _Totals) -> list[str]:
             found.append(f"{where}: sale {v.refers_to} voided twice")
         seen.add(v.refers_to)  # type: ignore[arg-type]
         sale = t.sales.get(v.refers_to)  # type: ignore[arg-type]
+        if sale is None and archived is not None and archived(v.refers_to):
+            continue  # the sale is in an archived month not read
         if sale is None:
             found.append(f"{where}: voids {v.refers_to}, which is no sale")
             continue

@@ -24,7 +24,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from tillcard import __version__
-from tillcard.store.till_health import LocalShifts, local_shifts, send_heartbeat
+from tillcard.store.till_health import (
+    LocalShifts,
+    ensure_months,
+    local_shifts,
+    send_heartbeat,
+)
 from tillcard.sync.link import LinkState
 
 if TYPE_CHECKING:
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 5.0  # how often a till reports; the console calls it silent after 3 of these
+MONTHS_EVERY_S = 3_600.0  # how often a till asks the centre for the coming months' partitions
 MAX_SECONDS = 999_999_999  # what the centre's function accepts for a duration
 
 
@@ -89,6 +95,7 @@ class HeartbeatSender:
         self.sent = 0
         self.failed = 0
         self._failing = 0  # in a row
+        self._months_due = 0.0  # monotonic time of the next call for partitions
 
     def start(self) -> None:
         self._thread.start()
@@ -124,4 +131,21 @@ class HeartbeatSender:
             log.info("heartbeat sent again after %d failures", self._failing)
             self._failing = 0
         self.sent += 1
+        self._keep_months()
         return True
+
+    def _keep_months(self) -> None:
+        """Now and then, the centre's coming monthly partitions (a failure waits its turn)."""
+        now = time.monotonic()
+        if now < self._months_due:
+            return
+        self._months_due = now + MONTHS_EVERY_S
+        sync = self._sync
+        try:
+            with sync.watchdog.within(sync.opts.call_timeout_s):
+                made = ensure_months(sync.central)
+        except Exception as exc:  # noqa: BLE001 - upkeep never disturbs the till
+            log.warning("the journal's coming months not ensured: %s", exc)
+            return
+        if made:
+            log.info("the centre's journal has %d new monthly partition(s)", made)
