@@ -120,8 +120,12 @@ def _month(engine: Engine, m: date, to: Path) -> Done:
     _check(target, manifest)
     _write_json(manifest_path, manifest)
     with engine.begin() as conn:
-        count = conn.execute(text(f"SELECT count(*) FROM {parts.partition_name(m)}")
-                             ).scalar_one()
+        name = parts.partition_name(m)
+        conn.execute(text(f"SET LOCAL lock_timeout = '{parts.LOCK_TIMEOUT}'"))
+        # a late back-fill into this month waits (or lands after the detach, in the
+        # default partition): none can slip in between the count and the drop
+        conn.execute(text(f"LOCK TABLE {name} IN SHARE MODE"))
+        count = conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
         if count != manifest["rows"]:
             raise ArchiveRefused(f"{m:%Y-%m}: {count} entries now, {manifest['rows']} "
                                  "written: entries arrived meanwhile; run it again")
