@@ -1617,6 +1617,50 @@
         <translation>管理员</translation>
     </message>
     <message>
+        <source>no reader matching &apos;{name}&apos;</source>
+        <translation>未找到名称含“{name}”的读卡器</translation>
+    </message>
+    <message>
+        <source>no reader</source>
+        <translation>未连接读卡器</translation>
+    </message>
+    <message>
+        <source>reader ok: {detail}</source>
+        <translation>读卡器正常：{detail}</translation>
+    </message>
+    <message>
+        <source>simulated reader ready</source>
+        <translation>模拟读卡器就绪</translation>
+    </message>
+    <message>
+        <source>keyboard wedge</source>
+        <translation>键盘式读卡器</translation>
+    </message>
+    <message>
+        <source>card not readable: {detail}</source>
+        <translation>无法读取卡片：{detail}</translation>
+    </message>
+    <message>
+        <source>PC/SC support not installed</source>
+        <translation>未安装 PC/SC 支持</translation>
+    </message>
+    <message>
+        <source>PC/SC service not running</source>
+        <translation>PC/SC 服务未运行</translation>
+    </message>
+    <message>
+        <source>serial reader ok: {detail}</source>
+        <translation>串口读卡器正常：{detail}</translation>
+    </message>
+    <message>
+        <source>serial reader unavailable: {detail}</source>
+        <translation>串口读卡器不可用：{detail}</translation>
+    </message>
+    <message>
+        <source>serial reader gone: {detail}</source>
+        <translation>串口读卡器已断开：{detail}</translation>
+    </message>
+    <message>
         <source>ok</source>
         <translation>正常</translation>
     </message>

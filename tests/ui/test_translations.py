@@ -18,11 +18,12 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
+from tillcard.devices.readers.base import ReaderCode, ReaderState
 from tillcard.launch import Counter, build_demo
 from tillcard.services.auth import SecretHasher
 from tillcard.ui.i18n import install_language, remove_language, translations_dir
 from tillcard.ui.keypad_widget import KeypadWidget
-from tillcard.ui.texts import tr
+from tillcard.ui.texts import reader_state_text, tr
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "app" / "tillcard"
@@ -187,6 +188,19 @@ def test_the_counter_comes_up_in_chinese(chinese_counter: Counter):
     assert len([t for t in shown if CJK.search(t)]) >= 2, shown  # CHARGE and CASH at least
     english = {m.source for m in read_ts(TS) if m.source not in m.translations}
     assert not [t for t in shown if t in english], shown  # no text left as its source
+
+
+def test_the_reader_s_state_is_worded_in_chinese(chinese_counter: Counter):
+    """The status bar's reader line: the device's code, worded by the screen (the device's
+    own English sentence stays the tooltip, for the logs and IT)."""
+    label = chinese_counter.window.reader_label
+    assert "模拟读卡器就绪" in label.text() and "simulated" not in label.text()
+    assert label.toolTip() == "simulated reader ready"
+    worded = {code: reader_state_text(ReaderState(False, "english", code, "ACR122U"))
+              for code in ReaderCode if code is not ReaderCode.OTHER}
+    assert all(CJK.search(text) and text != "english" for text in worded.values()), worded
+    assert "ACR122U" in worded[ReaderCode.NO_READER]  # the detail kept inside
+    assert reader_state_text(ReaderState(False, "odd state")) == "odd state"
 
 
 def test_qt_standard_buttons_speak_chinese_too(chinese: Path):

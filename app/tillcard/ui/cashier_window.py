@@ -41,7 +41,13 @@ from tillcard.ui.pin_dialog import ManagerApproval, ask_approval, ask_pin
 from tillcard.ui.recent_sales import RecentSalesDialog
 from tillcard.ui.recharge_dialog import RechargeRequest, ask_recharge
 from tillcard.ui.tasks import TaskRunner
-from tillcard.ui.texts import notice_text, printer_status_text, role_text, tr
+from tillcard.ui.texts import (
+    notice_text,
+    printer_status_text,
+    reader_state_text,
+    role_text,
+    tr,
+)
 
 log = logging.getLogger(__name__)
 VoidCall = Callable[[Approval | None, str], ChargeResult]
@@ -301,7 +307,8 @@ class CashierWindow(QMainWindow):
         self.ask_card_number()
 
     def _on_reader_state_changed(self, st: ReaderState) -> None:
-        self.reader_label.setText(("▣ " if st.ok else "✖ ") + st.message)
+        self.reader_label.setText(("▣ " if st.ok else "✖ ") + reader_state_text(st))
+        self.reader_label.setToolTip(st.message)
         self.reader_label.setProperty("ok", st.ok)
 
     def _on_printer_status_changed(self, status: PrinterStatus, pending: int,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from tillcard.devices.printer.base import PrinterStatus
+from tillcard.devices.readers.base import ReaderCode, ReaderState
 from tillcard.domain.cards import CardStatus
 from tillcard.domain.money import Currency, format_number
 from tillcard.domain.permissions import Role
@@ -180,6 +181,24 @@ def void_armed_text(last: LastSale, currency: Currency) -> str:
 def role_text(role: Role) -> str:
     return {Role.CASHIER: tr("cashier"), Role.MANAGER: tr("manager"),
             Role.ADMIN: tr("admin")}[role]
+
+
+def reader_state_text(state: ReaderState) -> str:
+    """The reader's state in the screen's language (the detail stays as the device said)."""
+    c, d = ReaderCode, state.detail
+    if state.code is c.NO_READER:
+        return tr("no reader matching '{name}'").format(name=d) if d else tr("no reader")
+    texts = {
+        c.OK: tr("reader ok: {detail}"), c.SIMULATED: tr("simulated reader ready"),
+        c.WEDGE: tr("keyboard wedge"), c.CARD_UNREADABLE: tr("card not readable: {detail}"),
+        c.NOT_INSTALLED: tr("PC/SC support not installed"),
+        c.SERVICE_DOWN: tr("PC/SC service not running"),
+        c.SERIAL_OK: tr("serial reader ok: {detail}"),
+        c.SERIAL_UNAVAILABLE: tr("serial reader unavailable: {detail}"),
+        c.SERIAL_GONE: tr("serial reader gone: {detail}"),
+    }
+    text = texts.get(state.code)
+    return state.message if text is None else text.format(detail=d)
 
 
 def printer_status_text(status: PrinterStatus) -> str:

@@ -15,6 +15,7 @@ from tillcard.devices.readers.base import (
     CardPresented,
     CardRemoved,
     CardUnreadable,
+    ReaderCode,
     ReaderState,
 )
 from tillcard.devices.readers.pcsc import (
@@ -144,7 +145,9 @@ def test_card_pulled_during_read(start_reader: Callable[..., PcscReader], cards:
 def test_name_filter_picks_the_reader(start_reader: Callable[..., PcscReader], cards: CardSlots,
                                       events: EventLog) -> None:
     start_reader("pcd 00 01", events)
-    assert events.wait_state(True).message == f"reader ok: {READER_1}"
+    ok = events.wait_state(True)
+    assert ok.message == f"reader ok: {READER_1}"
+    assert (ok.code, ok.detail) == (ReaderCode.OK, READER_1)  # for the screen to word
     cards("00000001", slot=0)
     cards("00000002", slot=1)
     assert events.wait_for(CardPresented) == CardPresented(READER_1, "00000002",
@@ -154,7 +157,9 @@ def test_name_filter_picks_the_reader(start_reader: Callable[..., PcscReader], c
 @pytest.mark.pcsc
 def test_no_matching_reader(start_reader: Callable[..., PcscReader], events: EventLog) -> None:
     start_reader("ACR122", events)
-    assert events.wait_state(False).message == "no reader matching 'ACR122'"
+    none = events.wait_state(False)
+    assert none.message == "no reader matching 'ACR122'"
+    assert (none.code, none.detail) == (ReaderCode.NO_READER, "ACR122")
 
 
 @pytest.mark.pcsc

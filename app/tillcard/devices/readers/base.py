@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 
@@ -39,12 +40,35 @@ class CardUnreadable:
     reason: str
 
 
+class ReaderCode(StrEnum):
+    """What a reader's state says, for a screen to word in its own language.
+
+    ``ReaderState.message`` stays the English sentence for logs and the heartbeat; the
+    screen words the code (``ui.texts.reader_state_text``), with ``detail`` in it.
+    """
+
+    OK = "ok"  # detail: the readers in use
+    SIMULATED = "simulated"
+    WEDGE = "wedge"
+    NO_READER = "no_reader"  # detail: the name filter, if any
+    CARD_UNREADABLE = "card_unreadable"  # detail: why
+    NOT_INSTALLED = "not_installed"
+    SERVICE_DOWN = "service_down"
+    SERIAL_OK = "serial_ok"  # detail: the port
+    SERIAL_UNAVAILABLE = "serial_unavailable"  # detail: the port and the error
+    SERIAL_GONE = "serial_gone"  # detail: the port and the error
+    OTHER = "other"
+
+
 @dataclass(frozen=True)
 class ReaderState:
     """Health of the reader for the status bar; ``message`` says what is wrong."""
 
     ok: bool
     message: str
+    # how to word it; the message says the same in English, so states compare by it
+    code: ReaderCode = field(default=ReaderCode.OTHER, compare=False)
+    detail: str = field(default="", compare=False)
 
 
 ReaderEvent = CardPresented | CardRemoved | CardUnreadable | ReaderState

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from tillcard.devices.readers.base import CardPresented, CardReader, ReaderSink, ReaderState
+from tillcard.devices.readers.base import (
+    CardPresented,
+    CardReader,
+    ReaderCode,
+    ReaderSink,
+    ReaderState,
+)
 from tillcard.devices.readers.pcsc import PcscReader
 from tillcard.devices.readers.serial_reader import FORMATS, SerialReader
 from tillcard.devices.readers.simulated import SimulatedReader
@@ -32,7 +38,7 @@ class WedgeReader:
 
     def start(self, sink: ReaderSink) -> None:
         self._sink = sink
-        sink(ReaderState(True, "keyboard wedge"))
+        sink(ReaderState(True, "keyboard wedge", ReaderCode.WEDGE))
 
     def stop(self) -> None:
         self._sink = None

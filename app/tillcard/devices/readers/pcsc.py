@@ -15,6 +15,7 @@ from tillcard.devices.readers.base import (
     CardPresented,
     CardRemoved,
     CardUnreadable,
+    ReaderCode,
     ReaderEvent,
     ReaderSink,
     ReaderState,
@@ -159,7 +160,7 @@ class PcscReader:
         try:
             import smartcard.CardMonitoring  # noqa: F401
         except ImportError:
-            self._emit(ReaderState(False, NOT_INSTALLED))
+            self._emit(ReaderState(False, NOT_INSTALLED, ReaderCode.NOT_INSTALLED))
             return
         with PcscReader._active_lock:
             if PcscReader._active is not None:
@@ -336,7 +337,7 @@ class PcscReader:
             log.warning("card in %s not readable: %s", reader, problem)
             self._card_gone(reader)
             self._emit(CardUnreadable(reader, str(problem)))
-            self._card_problem = f"card not readable: {problem}"
+            self._card_problem = str(problem)
             self._publish()
             return
         if uid is None:
@@ -357,14 +358,17 @@ class PcscReader:
 
     def _health(self) -> ReaderState:
         if not self._service_up:
-            return ReaderState(False, SERVICE_DOWN)
+            return ReaderState(False, SERVICE_DOWN, ReaderCode.SERVICE_DOWN)
         matching = sorted(r for r in self._readers if self._matches(r))
         if not matching:
             wanted = f" matching '{self.name_filter}'" if self.name_filter else ""
-            return ReaderState(False, f"no reader{wanted}")
+            return ReaderState(False, f"no reader{wanted}", ReaderCode.NO_READER,
+                               self.name_filter or "")
         if self._card_problem:
-            return ReaderState(False, self._card_problem)
-        return ReaderState(True, "reader ok: " + ", ".join(matching))
+            return ReaderState(False, f"card not readable: {self._card_problem}",
+                               ReaderCode.CARD_UNREADABLE, self._card_problem)
+        return ReaderState(True, "reader ok: " + ", ".join(matching), ReaderCode.OK,
+                           ", ".join(matching))
 
     # -- APDU I/O (pcsc-io thread only) ---------------------------------------------------
 

@@ -14,6 +14,7 @@ import serial
 from tillcard.devices.readers.base import (
     CardPresented,
     CardRemoved,
+    ReaderCode,
     ReaderEvent,
     ReaderSink,
     ReaderState,
@@ -239,10 +240,12 @@ class SerialReader:
             self._port = serial.serial_for_url(
                 self.port_url, baudrate=self.baudrate, timeout=self._read_timeout)
         except (serial.SerialException, OSError, ValueError) as exc:
-            self._emit(ReaderState(False, f"serial reader {self.port_url} unavailable: {exc}"))
+            self._emit(ReaderState(False, f"serial reader {self.port_url} unavailable: {exc}",
+                                   ReaderCode.SERIAL_UNAVAILABLE, f"{self.port_url}: {exc}"))
             return False
         self._decoder.reset()
-        self._emit(ReaderState(True, f"serial reader ok: {self.port_url}"))
+        self._emit(ReaderState(True, f"serial reader ok: {self.port_url}", ReaderCode.SERIAL_OK,
+                               self.port_url))
         return True
 
     def _read_once(self) -> None:
@@ -252,7 +255,8 @@ class SerialReader:
             if not self._stopping.is_set():
                 log.warning("serial reader %s lost: %s", self.port_url, exc)
                 self._close()
-                self._emit(ReaderState(False, f"serial reader {self.port_url} gone: {exc}"))
+                self._emit(ReaderState(False, f"serial reader {self.port_url} gone: {exc}",
+                                           ReaderCode.SERIAL_GONE, f"{self.port_url}: {exc}"))
             return
         now = self._clock()
         for number in self._decoder.feed(data):

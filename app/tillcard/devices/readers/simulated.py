@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tillcard.devices.readers.base import CardPresented, CardRemoved, ReaderSink, ReaderState
+from tillcard.devices.readers.base import (
+    CardPresented,
+    CardRemoved,
+    ReaderCode,
+    ReaderSink,
+    ReaderState,
+)
 
 
 class SimulatedReader:
@@ -16,7 +22,7 @@ class SimulatedReader:
 
     def start(self, sink: ReaderSink) -> None:
         self._sink = sink
-        sink(ReaderState(True, "simulated reader ready"))
+        sink(ReaderState(True, "simulated reader ready", ReaderCode.SIMULATED))
 
     def stop(self) -> None:
         self._sink = None

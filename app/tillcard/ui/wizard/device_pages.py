@@ -33,7 +33,7 @@ from tillcard.services.setup import (
     problems_of,
 )
 from tillcard.ui.bridges import ReaderBridge
-from tillcard.ui.texts import printer_status_text, tr
+from tillcard.ui.texts import printer_status_text, reader_state_text, tr
 from tillcard.ui.theme import MONEY_FAMILIES
 from tillcard.ui.wizard.base import SetupContext, SetupPage
 
@@ -137,7 +137,7 @@ class ReaderPage(SetupPage):
 
     def _on_bridge_state_changed(self, state: ReaderState) -> None:
         if self._reader is not None and not state.ok:
-            self.result.setText(state.message)
+            self.result.setText(reader_state_text(state))
 
     def _stop(self) -> None:
         reader, self._reader = self._reader, None
