@@ -19,8 +19,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -30,17 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from tillcard.store import partitions as parts
-
-# the journal's columns in the order of every archived line (bulk_load.COLUMNS)
-COLUMNS = ("id", "till_id", "seq", "kind", "card_id", "cash_delta", "bonus_delta",
-           "bonus_parts", "allowance_delta", "grant_id", "grant_amount", "grant_expires_on",
-           "list_amount", "discount", "tendered_cash", "refers_to", "void_of", "cashier_id",
-           "created_at", "recorded_at", "prev_hash", "hash")
-_UUIDS = frozenset(("id", "refers_to", "void_of"))
-_INSTANTS = frozenset(("created_at", "recorded_at"))
-_TEXTS = frozenset(("kind", "bonus_parts", "grant_id", "prev_hash", "hash"))
-_ESCAPE = re.compile(r"\\(.)")
-_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+from tillcard.store.bulk_load import COLUMNS, decode_line
 
 
 class ArchiveRefused(Exception):
@@ -108,7 +96,7 @@ def _month(engine: Engine, m: date, to: Path) -> Done:
         conn.execute(text("SET LOCAL DateStyle = 'ISO, YMD'"))
         digest, rows = _write(conn, m, tmp)
         if target.exists() and target.stat().st_size > 0:
-            if _sha256(target) != digest:
+            if file_sha256(target) != digest:
                 tmp.unlink()
                 raise ArchiveRefused(f"{target}: exists and holds something else than "
                                      f"{m:%Y-%m}'s entries: choose another folder")
@@ -150,10 +138,10 @@ def _write(conn: Connection, m: date, tmp: Path) -> tuple[str, int]:
             data = bytes(block)
             rows += data.count(b"\n")
             gz.write(data)
-    return _sha256(tmp), rows
+    return file_sha256(tmp), rows
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
@@ -192,7 +180,7 @@ def _manifest(conn: Connection, m: date, name: str, rows: int, digest: str
 
 def _check(path: Path, manifest: dict[str, Any]) -> None:
     """The file read back: its digest, its rows, each till's first and last entry."""
-    if _sha256(path) != manifest["sha256"]:
+    if file_sha256(path) != manifest["sha256"]:
         raise ArchiveRefused(f"{path}: read back, its SHA-256 differs from what was written")
     seen: dict[str, dict[str, Any]] = {}
     n = 0
@@ -225,30 +213,7 @@ class ArchivedRow:
         raise AttributeError(name)
 
 
-def _unescape(value: str) -> str:
-    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), value)
-
-
-def decode_line(line: str) -> ArchivedRow:
-    """A line of COPY's text format (UTC, ISO dates) as the row it was."""
-    row: dict[str, Any] = {}
-    for key, value in zip(COLUMNS, line.split("\t"), strict=True):
-        if value == "\\N":
-            row[key] = None
-        elif key in _UUIDS:
-            row[key] = uuid.UUID(value)
-        elif key in _INSTANTS:
-            row[key] = datetime.fromisoformat(value + (":00" if value[-3] in "+-" else ""))
-        elif key == "grant_expires_on":
-            row[key] = date.fromisoformat(value)
-        elif key in _TEXTS:
-            row[key] = _unescape(value)
-        else:
-            row[key] = int(value)
-    return ArchivedRow(row)
-
-
 def read_rows(path: Path) -> Iterator[ArchivedRow]:
     with gzip.open(path, "rt", encoding="utf-8", newline="\n") as f:
         for line in f:
-            yield decode_line(line.rstrip("\n"))
+            yield ArchivedRow(decode_line(line.rstrip("\n")))

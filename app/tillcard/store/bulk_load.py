@@ -18,6 +18,7 @@ afterwards. Either way ``tillcard verify`` is the judge.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
@@ -62,16 +63,11 @@ _PLAIN_INDEXES = """SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_inde
                      ORDER BY c.relname"""
 _FOREIGN_KEYS = """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
                     WHERE conrelid = 'journal'::regclass AND contype = 'f' ORDER BY conname"""
-# migration 0020's side tables, filled at once for the loaded journal (their trigger off)
-_SIDE_FILL = (
-    "INSERT INTO journal_ids (id, created_at) SELECT id, created_at FROM journal",
-    "INSERT INTO journal_voids (void_of) SELECT void_of FROM journal WHERE void_of IS NOT NULL",
-    "INSERT INTO journal_corrections (refers_to) SELECT refers_to FROM journal "
-    "WHERE kind = 'correction' AND refers_to IS NOT NULL",
-)
 _UUIDS = frozenset(("id", "refers_to", "void_of"))
 _INSTANTS = frozenset(("created_at", "recorded_at"))
 _TEXTS = frozenset(("kind", "bonus_parts", "grant_id", "prev_hash", "hash"))
+_ESCAPE = re.compile(r"\\(.)")
+_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 SERIAL = ("tills", "users", "card_types", "holders", "cards")
 HOLDER_COLUMNS = ("id", "name", "staff_no", "updated_at", "phone")
 CARD_COLUMNS = ("id", "number", "uid", "holder_id", "card_type_id", "status", "valid_until",
@@ -220,7 +216,7 @@ class BulkLoad:
         if not chunk:
             return
         if not self.pg:
-            self.conn.execute(insert(J), [_sqlite_line(line)
+            self.conn.execute(insert(J), [decode_line(line)
                                           for line in chunk.splitlines()])
             return
         if self._partitioned:
@@ -272,7 +268,7 @@ class BulkLoad:
         c.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
         c.execute(text("SET LOCAL max_parallel_maintenance_workers = 2"))
         if self._partitioned:  # the uniqueness the side tables keep (migration 0020)
-            for sql in _SIDE_FILL:
+            for sql in partitions.SIDE_FILL:
                 c.execute(text(sql))
         for _, definition in self._dropped:
             # a partitioned index reads "ON ONLY journal": built so, it would cover no month
@@ -355,8 +351,16 @@ def _b(name: str) -> Any:
     return bindparam(name)
 
 
-def _sqlite_line(line: str) -> dict[str, Any]:
-    """A journal line in COPY's text format, decoded to the row SQLAlchemy inserts."""
+def _unescape(value: str) -> str:
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), value)
+
+
+def decode_line(line: str) -> dict[str, Any]:
+    """A journal line in COPY's text format (``COLUMNS``), decoded to the row it holds.
+
+    Read by a SQLite load and by ``store.archive`` (files PostgreSQL wrote, with ``+00``
+    offsets and backslash escapes).
+    """
     row: dict[str, Any] = {}
     for key, value in zip(COLUMNS, line.split("\t"), strict=True):
         if value == NULL:
@@ -364,11 +368,11 @@ def _sqlite_line(line: str) -> dict[str, Any]:
         elif key in _UUIDS:
             row[key] = uuid.UUID(value)
         elif key in _INSTANTS:
-            row[key] = datetime.fromisoformat(value)
+            row[key] = datetime.fromisoformat(value + (":00" if value[-3] in "+-" else ""))
         elif key == "grant_expires_on":
             row[key] = date.fromisoformat(value)
         elif key in _TEXTS:
-            row[key] = value
+            row[key] = _unescape(value)
         else:
             row[key] = int(value)
     return row

@@ -22,6 +22,13 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, text
 
 DEFAULT = "journal_default"
+# the side tables' rows for entries already in the journal (migration 0020, a bulk load)
+SIDE_FILL = (
+    "INSERT INTO journal_ids (id, created_at) SELECT id, created_at FROM journal",
+    "INSERT INTO journal_voids (void_of) SELECT void_of FROM journal WHERE void_of IS NOT NULL",
+    "INSERT INTO journal_corrections (refers_to) SELECT refers_to FROM journal "
+    "WHERE kind = 'correction' AND refers_to IS NOT NULL",
+)
 AHEAD = 3  # months created beyond the current one
 LOCK_TIMEOUT = "5s"
 _NAME = re.compile(r"^journal_(\d{4})_(\d{2})$")

@@ -11,7 +11,6 @@ it (``tillcard verify --anchor FILE``) and names a chain that later got shorter 
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import json
 import uuid
@@ -169,7 +168,7 @@ def _archive_sources(conn: Connection, folder: Path | None, t: _Totals, problems
     A month's file's rows; without the file, each till's span from the manifest recorded
     in the database, the month's totals carried into ``t``.
     """
-    from tillcard.store.archive import archived, read_rows
+    from tillcard.store.archive import archived, file_sha256, read_rows
 
     sources: list[Iterator[tuple[str, Any]]] = []
     carried = False
@@ -177,7 +176,7 @@ def _archive_sources(conn: Connection, folder: Path | None, t: _Totals, problems
         name = f"archive {month:%Y-%m}"
         path = None if folder is None else folder / str(doc["file"])
         if path is not None and path.is_file():
-            if _sha256(path) != doc["sha256"]:
+            if file_sha256(path) != doc["sha256"]:
                 problems.append(f"{name}: {path} was altered (its SHA-256 is not the one "
                                 "recorded when it was archived)")
             sources.append(_labelled(name, read_rows(path)))
@@ -230,11 +229,6 @@ def _archived_ids(conn: Connection) -> Callable[[uuid.UUID | None], bool]:
             "SELECT EXISTS (SELECT 1 FROM journal_ids WHERE id = :i) AND NOT EXISTS "
             "(SELECT 1 FROM journal WHERE id = :i)"), {"i": entry}).scalar_one() is True
     return gone
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _count(t: _Totals, e: Entry) -> None:

@@ -130,12 +130,6 @@ SIDE_TABLES = [
        sha256 text NOT NULL, manifest json NOT NULL, archived_at timestamptz NOT NULL,
        CONSTRAINT pk_journal_archive PRIMARY KEY (month))""",
 ]
-FILL = [
-    "INSERT INTO journal_ids (id, created_at) SELECT id, created_at FROM journal",
-    "INSERT INTO journal_voids (void_of) SELECT void_of FROM journal WHERE void_of IS NOT NULL",
-    "INSERT INTO journal_corrections (refers_to) SELECT refers_to FROM journal "
-    "WHERE kind = 'correction' AND refers_to IS NOT NULL",
-]
 # unique guarantees of the old table and where they live now
 MOVED = {"pk_journal", "uq_journal_till_seq", "uq_journal_void_of", "uq_journal_correction_of"}
 CONFLICT = "ON CONFLICT (id) DO NOTHING"
@@ -200,7 +194,7 @@ def upgrade() -> None:
     op.execute("ALTER TABLE journal_parts RENAME TO journal")
     for sql in SIDE_TABLES:  # after the old table: they take over its index names
         op.execute(sql)
-    for sql in FILL:
+    for sql in p.SIDE_FILL:
         op.execute(sql)
     op.execute("ALTER TABLE journal ADD CONSTRAINT pk_journal PRIMARY KEY (id, created_at)")
     op.execute("CREATE INDEX ix_journal_till_seq ON journal (till_id, seq)")
